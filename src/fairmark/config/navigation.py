@@ -1,0 +1,37 @@
+"""Navigation by role, and the unread-notification badge, for every page. It lives in config
+because it composes the menus of all apps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fairmark.core.access import Role, viewer_for
+from fairmark.notifications.selectors import unread_count
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    viewer = viewer_for(user)
+    sees_people = viewer.reads_all_people or viewer.has(Role.MANAGER, Role.DEPT_HEAD, Role.HR_BP)
+    items: list[tuple[str, str, str]] = [("core:home", _("Home"), "bi-house")]
+    if sees_people:
+        items.append(("org:people", _("People"), "bi-people"))
+    items.append(("org:departments", _("Departments"), "bi-diagram-3"))
+    items.append(("org:chart", _("Org chart"), "bi-diagram-2"))
+    if viewer.has(Role.HR_ADMIN, Role.HR_BP):
+        items.append(("org:import", _("Import"), "bi-upload"))
+    if viewer.has(Role.HR_ADMIN, Role.SYSADMIN, Role.HR_BP):
+        items.append(("audit:events", _("Audit log"), "bi-shield-check"))
+    current = request.path
+    nav = [
+        {"url": reverse(name), "label": label, "icon": icon, "active": current.startswith(reverse(name)) and name != "core:home"
+         or (name == "core:home" and current == "/")}
+        for name, label, icon in items
+    ]
+    return {"nav_items": nav, "viewer": viewer, "unread_notifications": unread_count(user)}

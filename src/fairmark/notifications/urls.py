@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("", views.NotificationCentreView.as_view(), name="centre"),
+    path("mark-read/", views.MarkReadView.as_view(), name="mark_read"),
+]

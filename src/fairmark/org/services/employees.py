@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fairmark.audit import services as audit
+from fairmark.core.access import forget_viewer
+from fairmark.core.errors import OutOfScope, ServiceError
+from fairmark.core.scoping import ensure_in_scope
+
+from ..models import Assignment, Department, Employee, EmployeeStatus, Level, Position
+from ..selectors import departments_editable_by, employees_editable_by
+from .hierarchy import creates_loop
+from .snapshots import employee_snapshot
+
+# Fields a plain update may change; department, position and manager change only by transfer,
+# which keeps the history.
+UPDATABLE_FIELDS = frozenset(
+    {"name", "level", "hire_date", "probation_end", "status", "left_on", "location", "cost_centre", "email", "phone"}
+)
+
+
+def _check_manager(employee_id: int | None, manager: Employee | None) -> None:
+    if manager is None:
+        return
+    if employee_id is not None and manager.pk == employee_id:
+        raise ServiceError(_("An employee cannot be their own manager."), fields={"manager": [_("Creates a loop.")]})
+    if employee_id is not None:
+        parent_of = dict(Employee.objects.values_list("id", "manager_id"))
+        if creates_loop(parent_of, employee_id, manager.pk):
+            raise ServiceError(
+                _("This manager reports, directly or not, to the employee."), fields={"manager": [_("Creates a loop.")]}
+            )
+
+
+@transaction.atomic
+def employee_create(
+    *, actor: Any, number: str, name: str, department: Department, hire_date: dt.date,
+    position: Position | None = None, level: Level | None = None, manager: Employee | None = None,
+    probation_end: dt.date | None = None, status: str = EmployeeStatus.ACTIVE, location: str = "",
+    cost_centre: str = "", email: str = "", phone: str = "",
+) -> Employee:
+    if not departments_editable_by(actor).filter(pk=department.pk).exists():
+        raise OutOfScope(_("Not found."))
+    if Employee.objects.filter(number=number).exists():
+        raise ServiceError(_("This employee number is already used."), fields={"number": [_("Already used.")]})
+    if probation_end and probation_end < hire_date:
+        raise ServiceError(_("Probation cannot end before the hire date."), fields={"probation_end": [_("Before hire date.")]})
+    employee = Employee.objects.create(
+        number=number, name=name, company=department.company, department=department, position=position, level=level,
+        manager=manager, hire_date=hire_date, probation_end=probation_end, status=status, location=location,
+        cost_centre=cost_centre or department.cost_centre, email=email, phone=phone,
+    )
+    Assignment.objects.create(
+        employee=employee, department=department, position=position, manager=manager, valid_from=hire_date,
+        reason=_("Hired"),
+    )
+    audit.record(actor=actor, action="employee.create", obj=employee, after=employee_snapshot(employee),
+                 scope=department.path)
+    ensure_in_scope(employees_editable_by(actor), employee)
+    return employee
+
+
+@transaction.atomic
+def employee_update(*, actor: Any, employee: Employee, **changes: Any) -> Employee:
+    ensure_in_scope(employees_editable_by(actor), employee)
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        raise ServiceError(
+            _("These fields change only by transfer: %(fields)s") % {"fields": ", ".join(sorted(unknown))},
+            fields={name: [_("Use a transfer.")] for name in sorted(unknown)},
+        )
+    before = employee_snapshot(employee)
+    for name, value in changes.items():
+        setattr(employee, name, value)
+    if employee.probation_end and employee.probation_end < employee.hire_date:
+        raise ServiceError(_("Probation cannot end before the hire date."), fields={"probation_end": [_("Before hire date.")]})
+    if employee.status == EmployeeStatus.LEFT and not employee.left_on:
+        employee.left_on = timezone.localdate()
+    employee.save()
+    old, new = audit.diff(before, employee_snapshot(employee))
+    audit.record(actor=actor, action="employee.update", obj=employee, before=old, after=new,
+                 scope=employee.department.path)
+    return employee
+
+
+@transaction.atomic
+def employee_transfer(
+    *, actor: Any, employee: Employee, effective: dt.date, department: Department | None = None,
+    position: Position | None | Any = ..., manager: Employee | None | Any = ..., reason: str = "",
+) -> Employee:
+    """Move an employee to another department, position or manager from `effective` on. The open
+    assignment is closed the day before, so the old reporting line keeps the period it covered."""
+    ensure_in_scope(employees_editable_by(actor), employee)
+    new_department = department or employee.department
+    if not departments_editable_by(actor).filter(pk=new_department.pk).exists():
+        raise OutOfScope(_("Not found."))
+    new_position = employee.position if position is ... else position
+    new_manager = employee.manager if manager is ... else manager
+    _check_manager(employee.pk, new_manager)
+    current = Assignment.objects.select_for_update().filter(employee=employee, valid_to__isnull=True).first()
+    if current and effective <= current.valid_from:
+        raise ServiceError(
+            _("The transfer must take effect after %(date)s.") % {"date": current.valid_from.isoformat()},
+            fields={"effective": [_("Too early.")]},
+        )
+    before = employee_snapshot(employee)
+    if current:
+        current.valid_to = effective - dt.timedelta(days=1)
+        current.save(update_fields=["valid_to"])
+    Assignment.objects.create(
+        employee=employee, department=new_department, position=new_position, manager=new_manager,
+        valid_from=effective, reason=reason,
+    )
+    employee.department = new_department
+    employee.company = new_department.company
+    employee.position = new_position
+    employee.manager = new_manager
+    employee.save()
+    old, new = audit.diff(before, employee_snapshot(employee))
+    audit.record(actor=actor, action="employee.transfer", obj=employee, before=old,
+                 after={**new, "effective": effective.isoformat(), "reason": reason}, scope=new_department.path)
+    forget_viewer(actor)
+    ensure_in_scope(employees_editable_by(actor), employee)
+    return employee
+
+
+@transaction.atomic
+def employee_link_user(*, actor: Any, employee: Employee, user: Any) -> Employee:
+    ensure_in_scope(employees_editable_by(actor), employee)
+    if user is not None and Employee.objects.filter(user=user).exclude(pk=employee.pk).exists():
+        raise ServiceError(_("This user is linked to another employee."), fields={"user": [_("Already linked.")]})
+    before = employee_snapshot(employee)
+    employee.user = user
+    employee.save(update_fields=["user", "updated_at"])
+    old, new = audit.diff(before, employee_snapshot(employee))
+    audit.record(actor=actor, action="employee.link_user", obj=employee, before=old, after=new,
+                 scope=employee.department.path)
+    return employee

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from .world import World, build_world
+
+
+@pytest.fixture
+def world(db) -> World:  # type: ignore[no-untyped-def]
+    return build_world()
+
+
+@pytest.fixture
+def client_as(world: World):  # type: ignore[no-untyped-def]
+    """client_as("manager") → a test client signed in as that role (anonymous: not signed in)."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        user = world.user(role)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
