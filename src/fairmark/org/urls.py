@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import people, structure
+from .views import imports, people, structure
 
 app_name = "org"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("departments/", structure.DepartmentTreeView.as_view(), name="departments"),
     path("chart/", structure.OrgChartView.as_view(), name="chart"),
     path("chart/data/", structure.OrgChartDataView.as_view(), name="chart_data"),
+    path("import/", imports.ImportView.as_view(), name="import"),
 ]
