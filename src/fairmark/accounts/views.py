@@ -82,10 +82,16 @@ class TotpVerifyView(View):
 @scope_exempt("the caller's own second factor")
 class TotpSetupView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
+        if request.user.has_totp:
+            # Re-enrolling would switch the confirmed factor off until confirmed again.
+            messages.info(request, _("Two-factor authentication is already on."))
+            return redirect("accounts:profile")
         secret = services.totp_begin_enrolment(actor=request.user)
         return self._page(request, secret, CodeForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        if request.user.has_totp:
+            return redirect("accounts:profile")
         form = CodeForm(request.POST)
         if form.is_valid():
             try:

@@ -16,7 +16,14 @@ from fairmark.core.api import ScopedViewSet
 from fairmark.core.errors import OutOfScope
 
 from .models import Department, Employee, EmployeeStatus
-from .selectors import departments_visible_to, employees_editable_by, employees_visible_to, levels_visible_to, positions_visible_to
+from .selectors import (
+    departments_editable_by,
+    departments_visible_to,
+    employees_editable_by,
+    employees_visible_to,
+    levels_visible_to,
+    positions_visible_to,
+)
 from .services import departments as department_services
 from .services import employees as employee_services
 
@@ -125,6 +132,8 @@ class EmployeeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def create(self, request: Request) -> Response:
         payload = EmployeeWriteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        if not departments_editable_by(request.user).filter(pk=payload.validated_data["department"].pk).exists():
+            raise OutOfScope(gettext("Not found."))  # scope before lookups, so errors reveal nothing
         employee = employee_services.employee_create(actor=request.user, **payload.resolve(request.user))
         return Response(EmployeeSerializer(employee).data, status=status.HTTP_201_CREATED)
 

@@ -37,7 +37,9 @@ class PeopleListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["departments"] = departments_visible_to(self.request.user).only("id", "name", "name_en", "depth")
+        context["departments"] = (
+            departments_visible_to(self.request.user).select_related(None).only("id", "name", "name_en", "depth")
+        )
         context["statuses"] = EmployeeStatus.choices
         context["filters"] = self.request.GET
         query = self.request.GET.copy()
