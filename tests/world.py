@@ -24,7 +24,7 @@ from fairmark.core.access import Role
 from fairmark.org.models import Assignment, Company, Department, Employee, JobFamily, Level, Position, RoleGrant
 
 PASSWORD = "fairmark-test-pw"
-TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ROLES = ("anonymous", "employee", "manager", "head", "hrbp", "hr", "exec", "admin")
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -12,7 +12,7 @@ from fairmark.core.access import viewer_for
 from fairmark.core.api import ScopedViewSet
 
 from . import services
-from .models import ApiToken, TokenScope
+from .models import ApiToken, TokenScope, User
 from .selectors import tokens_visible_to
 
 
@@ -80,7 +80,8 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
     def create(self, request: Request) -> Response:
         payload = ApiTokenCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        token, text = services.token_create(actor=request.user, user=request.user, **payload.validated_data)
+        user = cast(User, request.user)
+        token, text = services.token_create(actor=user, user=user, **payload.validated_data)
         body = ApiTokenSerializer(token).data | {"token": text}
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 
-TOKEN_PREFIX = "fm_"
+TOKEN_PREFIX = "fm_"  # noqa: S105 - a public marker, not a secret
 
 
 def new_token() -> tuple[str, str, str]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
+from fairmark.core import crypto
 from fairmark.core.errors import ServiceError
 from fairmark.core.scoping import scope_exempt
 
@@ -21,6 +22,11 @@ from .models import User
 PENDING_KEY = "fairmark_pending_2fa_user"
 PENDING_TRIES = "fairmark_pending_2fa_tries"
 MAX_CODE_TRIES = 5
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (the views below are behind LoginRequiredMixin)."""
+    return cast(User, request.user)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -82,28 +88,27 @@ class TotpVerifyView(View):
 @scope_exempt("the caller's own second factor")
 class TotpSetupView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        if request.user.has_totp:
+        if _me(request).has_totp:
             # Re-enrolling would switch the confirmed factor off until confirmed again.
             messages.info(request, _("Two-factor authentication is already on."))
             return redirect("accounts:profile")
-        secret = services.totp_begin_enrolment(actor=request.user)
+        secret = services.totp_begin_enrolment(actor=_me(request))
         return self._page(request, secret, CodeForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        if request.user.has_totp:
+        if _me(request).has_totp:
             return redirect("accounts:profile")
         form = CodeForm(request.POST)
         if form.is_valid():
             try:
-                services.totp_confirm(actor=request.user, code=form.cleaned_data["code"])
+                services.totp_confirm(actor=_me(request), code=form.cleaned_data["code"])
             except ServiceError as error:
                 form.add_error("code", error.message)
             else:
                 messages.success(request, _("Two-factor authentication is on."))
                 return redirect("accounts:profile")
-        from fairmark.core import crypto
-
-        secret = crypto.decrypt(request.user.totp_secret_encrypted) if request.user.totp_secret_encrypted else ""
+        user = _me(request)
+        secret = crypto.decrypt(user.totp_secret_encrypted) if user.totp_secret_encrypted else ""
         return self._page(request, secret, form, status=400)
 
     def _page(self, request: HttpRequest, secret: str, form: CodeForm, status: int = 200) -> HttpResponse:
@@ -130,7 +135,7 @@ class ProfileView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 _row, new_token = services.token_create(
-                    actor=request.user, user=request.user, name=form.cleaned_data["name"],
+                    actor=_me(request), user=_me(request), name=form.cleaned_data["name"],
                     scopes=form.cleaned_data["scopes"], expires_in_days=form.cleaned_data["expires_in_days"],
                 )
             except ServiceError as error:
@@ -143,7 +148,7 @@ class ProfileView(LoginRequiredMixin, View):
         context: dict[str, Any] = {
             "form": form,
             "new_token": new_token,
-            "tokens": selectors.tokens_visible_to(request.user).filter(user=request.user),
+            "tokens": selectors.tokens_visible_to(request.user).filter(user=_me(request)),
             "employee": getattr(request.user, "employee", None),
         }
         return render(request, "accounts/profile.html", context)

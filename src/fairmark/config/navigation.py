@@ -19,7 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     viewer = viewer_for(user)
     sees_people = viewer.reads_all_people or viewer.has(Role.MANAGER, Role.DEPT_HEAD, Role.HR_BP)
-    items: list[tuple[str, str, str]] = [("core:home", _("Home"), "bi-house")]
+    items: list[tuple[str, Any, str]] = [("core:home", _("Home"), "bi-house")]
     if sees_people:
         items.append(("org:people", _("People"), "bi-people"))
     items.append(("org:departments", _("Departments"), "bi-diagram-3"))
@@ -30,7 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("audit:events", _("Audit log"), "bi-shield-check"))
     current = request.path
     nav = [
-        {"url": reverse(name), "label": label, "icon": icon, "active": current.startswith(reverse(name)) and name != "core:home"
+        {"url": reverse(name), "label": label, "icon": icon, "active": (current.startswith(reverse(name)) and name != "core:home")
          or (name == "core:home" and current == "/")}
         for name, label, icon in items
     ]

@@ -2,10 +2,11 @@
 in-process. DATABASE_URL picks SQLite (default) or PostgreSQL."""
 
 import os
+import tempfile
 
-os.environ.setdefault("FAIRMARK_VAR_DIR", "/tmp/fairmark-test-var")
+os.environ.setdefault("FAIRMARK_VAR_DIR", os.path.join(tempfile.gettempdir(), "fairmark-test-var"))
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403
 from .settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; argon2 is tested on its own

@@ -13,7 +13,10 @@ class RequestContext:
     user_agent: str = ""
 
 
-_current: ContextVar[RequestContext] = ContextVar("fairmark_request_context", default=RequestContext())
+# RequestContext is a frozen dataclass, so sharing the default instance is safe.
+_current: ContextVar[RequestContext] = ContextVar(
+    "fairmark_request_context", default=RequestContext()  # noqa: B039
+)
 
 
 def current() -> RequestContext:

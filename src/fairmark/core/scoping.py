@@ -38,7 +38,7 @@ class ScopedQueryMixin:
 
 
 class ScopedListView(LoginRequiredMixin, ScopedQueryMixin, ListView):  # type: ignore[type-arg]
-    paginate_by = 50
+    paginate_by: int | None = 50
 
 
 class ScopedDetailView(LoginRequiredMixin, ScopedQueryMixin, DetailView):  # type: ignore[type-arg]

@@ -61,8 +61,8 @@ class EmployeeWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
     status = serializers.ChoiceField(choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE)
     location = serializers.CharField(required=False, allow_blank=True, default="")
     cost_centre = serializers.CharField(required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
 
     def resolve(self, user: Any) -> dict[str, Any]:
         data = dict(self.validated_data)
@@ -186,7 +186,10 @@ class DepartmentWriteSerializer(serializers.Serializer):  # type: ignore[type-ar
     code = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    parent = serializers.SlugRelatedField(slug_field="code", queryset=Department.objects.all(), allow_null=True)
+    # DRF moves declared fields off the class, so shadowing Serializer.parent is safe here.
+    parent = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", queryset=Department.objects.all(), allow_null=True
+    )
     cost_centre = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
 

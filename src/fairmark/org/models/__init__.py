@@ -1,5 +1,8 @@
+from fairmark.core.access import Role
+
+from .imports import ImportJob, ImportKind, ImportStatus
 from .people import Assignment, Delegation, DelegationKind, Employee, EmployeeStatus
-from .roles import Role, RoleGrant
+from .roles import RoleGrant
 from .structure import Company, Department, JobFamily, Level, Position
 
 __all__ = [
@@ -10,6 +13,9 @@ __all__ = [
     "Department",
     "Employee",
     "EmployeeStatus",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "JobFamily",
     "Level",
     "Position",

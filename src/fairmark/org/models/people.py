@@ -83,6 +83,9 @@ class Assignment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.employee_id}: {self.department_id} from {self.valid_from}"
+
 
 class DelegationKind(models.TextChoices):
     ACTING = "acting", _("Acting manager")

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fairmark.core.access import GRANTABLE_ROLES, Role
+from fairmark.core.access import GRANTABLE_ROLES
 
 
 class RoleGrant(models.Model):

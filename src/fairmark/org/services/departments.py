@@ -52,7 +52,7 @@ def department_create(
 @transaction.atomic
 def department_update(
     *, actor: Any, department: Department, name: str | None = None, name_en: str | None = None,
-    head: Employee | None | Any = ..., cost_centre: str | None = None, active: bool | None = None,
+    head: Employee | Any | None = ..., cost_centre: str | None = None, active: bool | None = None,
 ) -> Department:
     ensure_in_scope(departments_editable_by(actor), department)
     before = department_snapshot(department)

@@ -91,7 +91,7 @@ def employee_update(*, actor: Any, employee: Employee, **changes: Any) -> Employ
 @transaction.atomic
 def employee_transfer(
     *, actor: Any, employee: Employee, effective: dt.date, department: Department | None = None,
-    position: Position | None | Any = ..., manager: Employee | None | Any = ..., reason: str = "",
+    position: Position | Any | None = ..., manager: Employee | Any | None = ..., reason: str = "",
 ) -> Employee:
     """Move an employee to another department, position or manager from `effective` on. The open
     assignment is closed the day before, so the old reporting line keeps the period it covered."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
 
 
-def creates_loop(parent_of: Mapping[object, object | None], node: object, new_parent: object | None) -> bool:
+def creates_loop(parent_of: Mapping[K, K | None], node: K, new_parent: K | None) -> bool:
     """Would making `new_parent` the parent of `node` close a cycle?"""
-    seen = {node}
+    seen: set[K] = {node}
     current = new_parent
     while current is not None:
         if current in seen:
@@ -17,15 +20,15 @@ def creates_loop(parent_of: Mapping[object, object | None], node: object, new_pa
     return False
 
 
-def nodes_in_loops(parent_of: Mapping[object, object | None]) -> set[object]:
+def nodes_in_loops(parent_of: Mapping[K, K | None]) -> set[K]:
     """Every node that sits on a cycle of the parent map (each walk is linear; results are shared)."""
-    state: dict[object, int] = {}  # 1 = on the current walk, 2 = settled
-    in_loop: set[object] = set()
+    state: dict[K, int] = {}  # 1 = on the current walk, 2 = settled
+    in_loop: set[K] = set()
     for start in parent_of:
         if state.get(start):
             continue
-        walk: list[object] = []
-        node: object | None = start
+        walk: list[K] = []
+        node: K | None = start
         while node is not None and node in parent_of and not state.get(node):
             state[node] = 1
             walk.append(node)

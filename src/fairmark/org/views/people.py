@@ -7,7 +7,13 @@ from django.db.models import Q, QuerySet
 from fairmark.core.scoping import ScopedDetailView, ScopedListView
 
 from ..models import Employee, EmployeeStatus
-from ..selectors import assignments_of, departments_visible_to, direct_reports, employees_editable_by, employees_visible_to
+from ..selectors import (
+    assignments_of,
+    departments_visible_to,
+    direct_reports,
+    employees_editable_by,
+    employees_visible_to,
+)
 
 
 class PeopleListView(ScopedListView):

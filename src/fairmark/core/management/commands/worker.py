@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
 from celery import current_app as app
+from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fairmark.audit.models import AuditEvent
+from fairmark.core.access import viewer_for
+from fairmark.core.errors import OutOfScope, ServiceError
+from fairmark.org.models import Assignment, Delegation, Department, Employee
+from fairmark.org.selectors import employees_visible_to
+from fairmark.org.services import delegations, departments, employees, roles
+
+
+def test_create_is_audited_and_opens_an_assignment(world) -> None:  # type: ignore[no-untyped-def]
+    hr = world.users["hr"]
+    e = employees.employee_create(actor=hr, number="N1", name="新人", department=world.depts["QA"],
+                                  hire_date=dt.date(2026, 1, 5), manager=world.people["qa_head"])
+    assert Assignment.objects.get(employee=e).valid_to is None
+    event = AuditEvent.objects.get(action="employee.create", object_id=str(e.pk))
+    assert event.actor_id == hr.pk
+    assert event.after["number"] == "N1"
+    assert event.scope == world.depts["QA"].path
+
+
+def test_hr_bp_cannot_move_someone_out_of_their_units(world) -> None:  # type: ignore[no-untyped-def]
+    """The scope is re-checked after the write: the transaction rolls back and nothing changes."""
+    hrbp = world.users["hrbp"]
+    engineer = world.people["qa_engineer"]
+    before = AuditEvent.objects.count()
+    with pytest.raises(OutOfScope):
+        employees.employee_transfer(actor=hrbp, employee=engineer, effective=dt.date(2026, 12, 1),
+                                    department=world.depts["LINE1"])
+    engineer.refresh_from_db()
+    assert engineer.department == world.depts["QA"]
+    assert Assignment.objects.filter(employee=engineer).count() == 1
+    assert AuditEvent.objects.count() == before
+
+
+def test_hr_bp_cannot_edit_outside_their_units(world) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(OutOfScope):
+        employees.employee_update(actor=world.users["hrbp"], employee=world.people["employee"], location="X")
+    with pytest.raises(OutOfScope):
+        employees.employee_update(actor=world.users["manager"], employee=world.people["employee"], location="X")
+
+
+def test_department_and_position_change_only_by_transfer(world) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ServiceError) as error:
+        employees.employee_update(actor=world.users["hr"], employee=world.people["employee"],
+                                  department=world.depts["QA"])
+    assert "department" in error.value.fields
+
+
+def test_transfer_must_follow_the_current_assignment(world) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ServiceError):
+        employees.employee_transfer(actor=world.users["hr"], employee=world.people["employee"],
+                                    effective=dt.date(2024, 3, 1), department=world.depts["LINE2"])
+
+
+def test_manager_loops_are_refused(world) -> None:  # type: ignore[no-untyped-def]
+    hr = world.users["hr"]
+    with pytest.raises(ServiceError):
+        employees.employee_transfer(actor=hr, employee=world.people["gm"], effective=dt.date(2026, 12, 1),
+                                    manager=world.people["employee"])
+    with pytest.raises(ServiceError):
+        employees.employee_transfer(actor=hr, employee=world.people["gm"], effective=dt.date(2026, 12, 1),
+                                    manager=world.people["gm"])
+
+
+def test_moving_a_department_moves_its_subtree(world) -> None:  # type: ignore[no-untyped-def]
+    hr = world.users["hr"]
+    departments.department_move(actor=hr, department=world.depts["PROD"], new_parent=world.depts["QA"])
+    line1 = Department.objects.get(code="LINE1")
+    assert line1.path == f"{world.depts['QA'].path}{world.depts['PROD'].pk}/{line1.pk}/"
+    assert line1.depth == 3
+    with pytest.raises(ServiceError):
+        departments.department_move(actor=hr, department=world.depts["QA"], new_parent=line1)
+
+
+def test_department_head_sees_the_subtree_and_follows_moves(world) -> None:  # type: ignore[no-untyped-def]
+    head = world.users["head"]
+    assert employees_visible_to(head).filter(pk=world.people["other"].pk).exists()
+    assert not employees_visible_to(head).filter(pk=world.people["qa_engineer"].pk).exists()
+
+
+def test_acting_manager_sees_the_team_for_the_period(world) -> None:  # type: ignore[no-untyped-def]
+    peer_user = world.users["employee"]
+    # The employee stands in for the line-2 leader: they now see line 2's operator.
+    assert not employees_visible_to(peer_user).filter(pk=world.people["other"].pk).exists()
+    delegations.delegation_create(actor=world.users["hr"], principal=world.people["l2_leader"],
+                                  delegate=world.people["employee"], kind="acting",
+                                  valid_from=dt.date(2020, 1, 1), valid_to=None, reason="leave")
+    fresh = type(peer_user).objects.get(pk=peer_user.pk)
+    assert employees_visible_to(fresh).filter(pk=world.people["other"].pk).exists()
+    assert "manager" in viewer_for(fresh).roles
+    # An expired delegation grants nothing.
+    Delegation.objects.update(valid_to=dt.date(2021, 1, 1))
+    fresh = type(peer_user).objects.get(pk=peer_user.pk)
+    assert not employees_visible_to(fresh).filter(pk=world.people["other"].pk).exists()
+
+
+def test_a_manager_may_name_their_own_delegate_but_not_others(world) -> None:  # type: ignore[no-untyped-def]
+    manager = world.users["manager"]
+    delegations.delegation_create(actor=manager, principal=world.people["manager"], delegate=world.people["peer"],
+                                  kind="delegate", valid_from=dt.date(2026, 1, 1))
+    with pytest.raises(OutOfScope):
+        delegations.delegation_create(actor=manager, principal=world.people["l2_leader"],
+                                      delegate=world.people["peer"], kind="delegate", valid_from=dt.date(2026, 1, 1))
+
+
+def test_roles_are_granted_only_by_system_admins(world) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(OutOfScope):
+        roles.role_grant(actor=world.users["hr"], user=world.users["manager"], role="hr_admin")
+    with pytest.raises(ServiceError):
+        roles.role_grant(actor=world.users["admin"], user=world.users["manager"], role="hr_bp")
+    roles.role_grant(actor=world.users["admin"], user=world.users["manager"], role="hr_bp",
+                     departments=[world.depts["HR"]])
+    fresh = type(world.users["manager"]).objects.get(pk=world.users["manager"].pk)
+    assert employees_visible_to(fresh).filter(pk=world.people["hr_person"].pk).exists()
+    roles.role_revoke(actor=world.users["admin"], user=fresh, role="hr_bp")
+    assert AuditEvent.objects.filter(action__in=["role.grant", "role.revoke"]).count() == 2
+
+
+def test_leavers_drop_out_of_their_managers_team(world) -> None:  # type: ignore[no-untyped-def]
+    employees.employee_update(actor=world.users["hr"], employee=world.people["peer"], status="left")
+    peer = Employee.objects.get(pk=world.people["peer"].pk)
+    assert peer.left_on is not None
+    manager = type(world.users["manager"]).objects.get(pk=world.users["manager"].pk)
+    assert peer.pk not in viewer_for(manager).team_ids
