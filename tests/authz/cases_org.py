@@ -66,3 +66,27 @@ CASES = [
          method="POST", api=True, writes=True, data=lambda w: {"code": "LINE3", "name": "电芯三线", "parent": "PROD"},
          expect={"hr": 201}),
 ]
+
+
+def _delegation(w):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from fairmark.org.models import Delegation
+
+    found = Delegation.objects.filter(principal=w.people["l2_leader"]).first()
+    return found or Delegation.objects.create(principal=w.people["l2_leader"], delegate=w.people["other"],
+                                              kind="acting", valid_from=dt.date(2026, 1, 1))
+
+
+CASES += [
+    Case("api delegations", "api:delegation-list", lambda w: "/api/v1/delegations/", api=True, expect=ALL_OK),
+    # Line 2's stand-in arrangement is visible to those who see line 2 (head, HR, exec, admin).
+    Case("api delegation on line 2", "api:delegation-detail", lambda w: f"/api/v1/delegations/{_delegation(w).pk}/",
+         api=True, expect=SEES_OTHER),
+    # A manager names their own delegate; HR names anyone's; others are refused.
+    Case("api manager delegates own approvals", "api:delegation-list", lambda w: "/api/v1/delegations/",
+         method="POST", api=True, writes=True,
+         data=lambda w: {"principal": w.people["manager"].number, "delegate": w.people["l2_leader"].number,
+                         "kind": "delegate", "valid_from": "2026-12-01"},
+         expect={"manager": 201, "hr": 201}),
+]

@@ -64,8 +64,26 @@ ANONYMOUS = Viewer()
 _CACHE_ATTR = "_fairmark_viewer"
 
 
+class SystemActor:
+    """The operator at the server's console (management commands) or a scheduled job: may change
+    anything, and the audit log records it as 'system'."""
+
+    pk = None
+    username = "system"
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_system = True
+
+
+SYSTEM = SystemActor()
+SYSTEM_VIEWER = Viewer(user_id=0, roles=frozenset({Role.HR_ADMIN, Role.SYSADMIN}))
+
+
 def viewer_for(user: Any) -> Viewer:
     """The viewer for a user, computed once per user object (that is, once per request)."""
+    if getattr(user, "is_system", False):
+        return SYSTEM_VIEWER
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)

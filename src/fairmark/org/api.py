@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from fairmark.core.api import ScopedViewSet
 from fairmark.core.errors import OutOfScope
 
-from .models import Department, Employee, EmployeeStatus
+from .models import Delegation, DelegationKind, Department, Employee, EmployeeStatus
 from .selectors import (
+    delegations_visible_to,
     departments_editable_by,
     departments_visible_to,
     employees_editable_by,
@@ -24,6 +25,7 @@ from .selectors import (
     levels_visible_to,
     positions_visible_to,
 )
+from .services import delegations as delegation_services
 from .services import departments as department_services
 from .services import employees as employee_services
 
@@ -216,3 +218,46 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             data["company"] = parent.company
         department = department_services.department_create(actor=request.user, **data)
         return Response(DepartmentSerializer(department).data, status=status.HTTP_201_CREATED)
+
+
+class DelegationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    principal_number = serializers.CharField(source="principal.number", read_only=True)
+    delegate_number = serializers.CharField(source="delegate.number", read_only=True)
+
+    class Meta:
+        model = Delegation
+        fields = ["id", "principal", "principal_number", "delegate", "delegate_number", "kind", "valid_from",
+                  "valid_to", "reason"]
+        read_only_fields = fields
+
+
+class DelegationWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    principal = serializers.CharField(help_text="Employee number of the manager being stood in for")
+    delegate = serializers.CharField(help_text="Employee number of the stand-in")
+    kind = serializers.ChoiceField(choices=DelegationKind.choices)
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DelegationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Acting managers and delegates. HR sets up any; a manager names their own delegate."""
+
+    selector = delegations_visible_to
+    serializer_class = DelegationSerializer
+
+    @extend_schema(request=DelegationWriteSerializer, responses={201: DelegationSerializer})
+    def create(self, request: Request) -> Response:
+        payload = DelegationWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        visible = employees_visible_to(request.user)
+        for field in ("principal", "delegate"):
+            # The stand-in may sit outside the caller's scope (a peer manager), so look them up company-wide,
+            # but the principal must be visible: the service then decides whether the caller may delegate.
+            source = visible if field == "principal" else Employee.objects.exclude(status=EmployeeStatus.LEFT)
+            data[field] = source.filter(number=data[field]).first()
+            if data[field] is None:
+                raise OutOfScope(gettext("Not found."))
+        delegation = delegation_services.delegation_create(actor=request.user, **data)
+        return Response(DelegationSerializer(delegation).data, status=status.HTTP_201_CREATED)
