@@ -105,8 +105,10 @@ def assignments_of(user: Any, employee: Employee) -> QuerySet[Assignment]:
 
 def delegations_visible_to(user: Any) -> QuerySet[Delegation]:
     visible = employees_visible_to(user)
-    return Delegation.objects.filter(Q(principal__in=visible) | Q(delegate__in=visible)).select_related(
-        "principal", "delegate"
+    return (
+        Delegation.objects.filter(Q(principal__in=visible) | Q(delegate__in=visible))
+        .select_related("principal", "delegate")
+        .order_by("-valid_from", "pk")
     )
 
 
