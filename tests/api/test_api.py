@@ -118,3 +118,19 @@ def test_health_reports_database_migrations_and_worker(db) -> None:  # type: ign
     body = Client().get("/api/v1/health").json()
     assert body["worker"] == "ok"
     assert body["status"] == "ok"
+
+
+def test_schema_declares_bearer_authentication() -> None:
+    spec = yaml.safe_load(Client().get("/api/schema/").content)
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "fm_<prefix>_<secret>"}
+
+
+def test_position_names_follow_the_language(world) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    position = world.people["employee"].position
+    with translation.override("en"):
+        assert str(position) == "Operator"
+    with translation.override("zh-hans"):
+        assert str(position) == "操作工"

@@ -11,7 +11,10 @@ Run: .venv/bin/pytest -m e2e tests/e2e -p no:cacheprovider -q
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +25,6 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.world import PASSWORD, TOTP_SECRET, World
-
-# Playwright's sync API runs an event loop in the test thread; without this Django refuses ORM calls
-# made by the test (building the world, checking rows) from that thread.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = os.environ.get("FAIRMARK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,8 +47,17 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 @pytest.fixture(scope="session")
 def playwright_instance() -> Iterator[Playwright]:
+    # Playwright's sync API runs an event loop in the test thread; without this Django refuses ORM calls
+    # made by the test (building the world, checking rows) from that thread. Set here rather than at import
+    # so that collecting this file (the normal suite does, then deselects) leaves the other tests alone.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         yield p
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +85,7 @@ class Session:
 
 
 @pytest.fixture
-def e2e_world(transactional_db: Any, live_server: Any, world: World) -> World:
+def e2e_world(playwright_instance: Playwright, transactional_db: Any, live_server: Any, world: World) -> World:
     """The world, committed where the live server's thread can see it."""
     return world
 
@@ -99,6 +107,8 @@ def open_session(browser: Browser, live_server: Any, e2e_world: World) -> Iterat
         page = context.new_page()
         session = Session(context=context, page=page, base_url=base_url)
         context.on("request", lambda request: session.requests.append(request.url))
+        # Recorded above, then refused: a test never waits on, or talks to, the outside world.
+        context.route(lambda url: not url.startswith(base_url + "/"), lambda route: route.abort("blockedbyclient"))
         page.on("console", lambda msg: session.console_errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda error: session.console_errors.append(str(error)))
         sessions.append(session)
@@ -136,8 +146,28 @@ def login(page: Page, role: str, *, code: str | None = None) -> None:
     expect(page.get_by_test_id("main-nav")).to_be_attached()
 
 
+def _has_cjk_font() -> bool:
+    if not shutil.which("fc-list"):
+        return True  # cannot tell
+    return bool(subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout.strip())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cjk_font_check() -> None:
+    """Without a Chinese font, screenshots show empty boxes for every name (apt-get install fonts-wqy-microhei)."""
+    if not _has_cjk_font():
+        warnings.warn("no CJK font installed: Chinese text in screenshots will be boxes", stacklevel=1)
+
+
 def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def visit(page: Page, path: str) -> int:
+    """Open a page and return the HTTP status of the document."""
+    response = page.goto(path)
+    assert response is not None, path
+    return response.status

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.world import World
 
-from .conftest import Session, login
+from .conftest import Session, login, visit
 
 pytestmark = pytest.mark.e2e
 
@@ -46,8 +46,7 @@ def test_menu_and_people_list_follow_the_scope(open_session: Callable[..., Sessi
     nav_links = page.get_by_test_id("main-nav").get_by_role("link")
     assert [text.strip() for text in nav_links.all_inner_texts()] == NAV[role]
 
-    response = page.goto("/org/people/")
-    assert response is not None and response.status == 200
+    assert visit(page, "/org/people/") == 200
     table = page.get_by_test_id("people-table")
     expect(table).to_be_visible()
     shown = {text.strip() for text in table.locator("tbody tr td:first-child").all_inner_texts()}
@@ -58,7 +57,7 @@ def test_menu_and_people_list_follow_the_scope(open_session: Callable[..., Sessi
     assert {row["number"] for row in api.json()["results"]} == PEOPLE[role]
 
     for path, allowed in (("/org/import/", "Import" in NAV[role]), ("/audit/", "Audit log" in NAV[role])):
-        status = page.goto(path).status  # type: ignore[union-attr]
+        status = visit(page, path)
         assert status == (200 if allowed else 404), (path, status)
 
 
@@ -84,15 +83,13 @@ def test_employee_cannot_open_a_colleague(open_session: Callable[..., Session], 
     page = open_session().page
     login(page, "employee")
 
-    response = page.goto(f"/org/people/{peer.pk}/")
-    assert response is not None and response.status == 404
+    assert visit(page, f"/org/people/{peer.pk}/") == 404
     expect(page.get_by_text("刘同事")).to_have_count(0)
     api = page.request.get(f"/api/v1/employees/{peer.pk}/")
     assert api.status == 404
     assert "刘同事" not in api.text()
 
-    response = page.goto(f"/org/people/{own.pk}/")
-    assert response is not None and response.status == 200
+    assert visit(page, f"/org/people/{own.pk}/") == 200
     expect(page.get_by_test_id("employee-name")).to_contain_text("陈员工")
     api = page.request.get(f"/api/v1/employees/{own.pk}/")
     assert api.status == 200
@@ -101,6 +98,5 @@ def test_employee_cannot_open_a_colleague(open_session: Callable[..., Session], 
     # Their manager does see the colleague (the 404 above is scope, not a broken page).
     manager = open_session().page
     login(manager, "manager")
-    response = manager.goto(f"/org/people/{peer.pk}/")
-    assert response is not None and response.status == 200
+    assert visit(manager, f"/org/people/{peer.pk}/") == 200
     expect(manager.get_by_test_id("employee-name")).to_contain_text("刘同事")

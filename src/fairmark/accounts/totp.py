@@ -29,7 +29,12 @@ def accepted_step(encrypted_secret: str, code: str, last_step: int) -> int | Non
     """The time step the code belongs to, if it is valid and newer than the last one used."""
     if not encrypted_secret or not code.strip().isdigit():
         return None
-    totp = pyotp.TOTP(crypto.decrypt(encrypted_secret))
+    try:
+        totp = pyotp.TOTP(crypto.decrypt(encrypted_secret))
+        totp.byte_secret()  # raises ValueError for a malformed or too-short stored secret
+    except ValueError:
+        # A bad stored secret must refuse the code, not crash the sign-in.
+        return None
     now_step = totp.timecode(datetime.datetime.now())
     for offset in range(-VALID_WINDOW, VALID_WINDOW + 1):
         step = now_step + offset

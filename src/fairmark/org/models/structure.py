@@ -9,7 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from fairmark.core.models import TimeStampedModel
 
 
-class Company(TimeStampedModel):
+class BilingualName:
+    """Shows `name_en` in the English interface when it is filled, `name` otherwise."""
+
+    name: str
+    name_en: str
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class Company(BilingualName, TimeStampedModel):
     """A legal entity or branch. A branch names its parent company."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -24,10 +37,10 @@ class Company(TimeStampedModel):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
-class Department(TimeStampedModel):
+class Department(BilingualName, TimeStampedModel):
     """A node of the department tree. `path` is the materialised chain of ids ("/1/4/9/") so that a
     subtree is one indexed prefix query; services keep it right when a department moves."""
 
@@ -59,14 +72,8 @@ class Department(TimeStampedModel):
     def __str__(self) -> str:
         return self.display_name
 
-    @property
-    def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
 
-
-class JobFamily(TimeStampedModel):
+class JobFamily(BilingualName, TimeStampedModel):
     """序列: production, technical, management, sales, support..."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -79,7 +86,7 @@ class JobFamily(TimeStampedModel):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class Level(TimeStampedModel):
@@ -98,7 +105,7 @@ class Level(TimeStampedModel):
         return self.code
 
 
-class Position(TimeStampedModel):
+class Position(BilingualName, TimeStampedModel):
     """岗位: a role in the organisation that review templates are assigned by."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
@@ -114,4 +121,4 @@ class Position(TimeStampedModel):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
