@@ -11,3 +11,10 @@ urlpatterns = [
     path("chart/data/", structure.OrgChartDataView.as_view(), name="chart_data"),
     path("import/", imports.ImportView.as_view(), name="import"),
 ]
+urlpatterns += [
+    path("import/<int:pk>/", imports.ImportJobView.as_view(), name="import_job"),
+    path("import/<int:pk>/commit/", imports.ImportCommitView.as_view(), name="import_commit"),
+    path("import/template/<str:kind>.xlsx", imports.ImportTemplateView.as_view(), name="import_template"),
+    path("export/employees.<str:fmt>", imports.EmployeeExportView.as_view(), name="export_employees"),
+    path("export/departments.<str:fmt>", imports.DepartmentExportView.as_view(), name="export_departments"),
+]
