@@ -8,7 +8,6 @@ from fairmark.audit import api as audit_api
 from fairmark.core import api_views as core_api
 from fairmark.notifications import api as notifications_api
 from fairmark.org import api as org_api
-from fairmark.org.views import imports as org_imports
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -22,6 +21,6 @@ router.register("audit/events", audit_api.AuditEventViewSet, basename="audit-eve
 urlpatterns = [
     path("health", core_api.HealthView.as_view(), name="health"),
     path("me", accounts_api.MeView.as_view(), name="me"),
-    path("imports/<str:kind>", org_imports.ImportApiView.as_view(), name="import"),
+    path("imports/<str:kind>", org_api.ImportApiView.as_view(), name="import"),
     *router.urls,
 ]

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from fairmark.core.api import ScopedViewSet
-from fairmark.core.errors import OutOfScope
+from fairmark.core.errors import OutOfScope, problem
 
+from .importing.columns import KINDS, Kind
+from .importing.messages import report_lines
+from .importing.readers import MAX_BYTES
 from .models import Delegation, DelegationKind, Department, Employee, EmployeeStatus
 from .selectors import (
+    can_import_org,
     delegations_visible_to,
     departments_editable_by,
     departments_visible_to,
@@ -28,6 +34,7 @@ from .selectors import (
 from .services import delegations as delegation_services
 from .services import departments as department_services
 from .services import employees as employee_services
+from .services.imports import ImportResult, import_file
 
 
 class EmployeeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -261,3 +268,59 @@ class DelegationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
                 raise OutOfScope(gettext("Not found."))
         delegation = delegation_services.delegation_create(actor=request.user, **data)
         return Response(DelegationSerializer(delegation).data, status=status.HTTP_201_CREATED)
+
+
+# --- imports -----------------------------------------------------------------------------------
+
+
+def _report_body(result: ImportResult, dry_run: bool) -> dict[str, Any]:
+    report = result.report
+    return {
+        "kind": report.kind,
+        "dry_run": dry_run,
+        "committed": result.committed,
+        "counts": report.counts(),
+        "errors": [
+            {"row": line.row, "column": line.column, "field": line.field, "code": line.code, "messages": [line.message]}
+            for line in report_lines(report)
+        ],
+    }
+
+
+class ImportApiView(APIView):
+    """POST a .xlsx or .csv as multipart field `file`; `?dry_run=1` checks without writing."""
+
+    scope_exempt = "writes go through the import service, which checks the caller's scope row by row"
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="imports_create",
+        parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS)),
+                    OpenApiParameter("dry_run", bool, description="Check and count only; write nothing.")],
+        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
+                                         "required": ["file"]}},
+        responses={200: OpenApiResponse(description="The report; `committed` says whether the rows were written."),
+                   400: OpenApiResponse(description="problem+json; `errors` lists row, column, field, code, messages.")},
+    )
+    def post(self, request: Request, kind: str) -> Response:
+        if kind not in KINDS or not can_import_org(request.user):
+            raise OutOfScope(gettext("Not found."))
+        upload = request.FILES.get("file")
+        if upload is None:
+            return problem(400, gettext("Invalid input"), gettext("Send the file as the multipart field “file”."), "invalid",
+                           {"file": [gettext("This field is required.")]})
+        if upload.size is not None and upload.size > MAX_BYTES:
+            return problem(400, gettext("Invalid input"), gettext("The file is larger than %(max_mb)s MB.")
+                           % {"max_mb": MAX_BYTES // (1024 * 1024)}, "invalid")
+        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
+        result = import_file(actor=request.user, kind=cast(Kind, kind), content=upload.read(), dry_run=dry_run,
+                             source=upload.name or "")
+        body = _report_body(result, dry_run)
+        if not result.report.ok:
+            response = problem(400, gettext("The file has errors"),
+                               gettext("Nothing was imported: %(count)s problems in %(rows)s rows.")
+                               % {"count": len(result.report.issues), "rows": result.report.error_rows},
+                               "import_invalid")
+            response.data.update(errors=body["errors"], counts=body["counts"], dry_run=dry_run, committed=False)
+            return response
+        return Response(body)

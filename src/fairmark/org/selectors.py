@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from fairmark.core.access import Role, Viewer, viewer_for
 
-from .models import Assignment, Delegation, Department, Employee, JobFamily, Level, Position
+from .models import Assignment, Delegation, Department, Employee, ImportJob, JobFamily, Level, Position
 
 
 def _path_q(paths: tuple[str, ...], field: str) -> Q:
@@ -114,3 +114,10 @@ def delegations_visible_to(user: Any) -> QuerySet[Delegation]:
 
 def direct_reports(user: Any, employee: Employee) -> QuerySet[Employee]:
     return employees_visible_to(user).filter(manager=employee)
+
+
+def import_jobs_visible_to(user: Any) -> QuerySet[ImportJob]:
+    """A user sees their own uploads only, and only while they may import."""
+    if not can_import_org(user):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(created_by=user)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +25,7 @@ from ..importing.columns import Kind
 from ..importing.readers import ReadError, Table, read_table
 from ..importing.report import Issue, Report
 from ..models import Assignment, Company, Department, Employee, EmployeeStatus, ImportJob, ImportStatus, Level, Position
-from ..selectors import can_import_org, departments_editable_by
+from ..selectors import can_import_org, departments_editable_by, import_jobs_visible_to
 from .departments import _set_path
 from .snapshots import department_snapshot, employee_snapshot
 
@@ -372,14 +371,6 @@ def import_file(*, actor: Any, kind: Kind, content: bytes, dry_run: bool, source
 
 
 # --- the import page's stored uploads ---------------------------------------------------------------
-
-
-def import_jobs_visible_to(user: Any) -> QuerySet[ImportJob]:
-    """A user sees their own uploads only, and only while they may import. (A read; it sits here
-    with the import code rather than in org/selectors.py.)"""
-    if not can_import_org(user):
-        return ImportJob.objects.none()
-    return ImportJob.objects.filter(created_by=user)
 
 
 def import_job_create(*, actor: Any, kind: Kind, filename: str, content: bytes) -> ImportJob:

@@ -14,16 +14,10 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views import View
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.parsers import MultiPartParser
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from fairmark.core.errors import OutOfScope, problem
 from fairmark.core.scoping import ScopedDetailView, ScopedListView, scope_exempt
 
-from ..importing.columns import KINDS, Kind
+from ..importing.columns import Kind
 from ..importing.messages import report_lines
 from ..importing.readers import MAX_BYTES
 from ..importing.report import Report
@@ -34,10 +28,11 @@ from ..selectors import (
     departments_editable_by,
     departments_visible_to,
     employees_visible_to,
+    import_jobs_visible_to,
     levels_visible_to,
     positions_visible_to,
 )
-from ..services.imports import ImportResult, import_file, import_job_commit, import_job_create, import_jobs_visible_to
+from ..services.imports import import_job_commit, import_job_create
 
 REPORT_LINES_SHOWN = 1000  # a file that is wrong throughout is better fixed from its first errors
 
@@ -175,59 +170,3 @@ class EmployeeExportView(_ExportView):
 class DepartmentExportView(_ExportView):
     kind: Kind = "departments"
     selector = departments_visible_to
-
-
-# --- API -------------------------------------------------------------------------------------------
-
-
-def _report_body(result: ImportResult, dry_run: bool) -> dict[str, Any]:
-    report = result.report
-    return {
-        "kind": report.kind,
-        "dry_run": dry_run,
-        "committed": result.committed,
-        "counts": report.counts(),
-        "errors": [
-            {"row": line.row, "column": line.column, "field": line.field, "code": line.code, "messages": [line.message]}
-            for line in report_lines(report)
-        ],
-    }
-
-
-class ImportApiView(APIView):
-    """POST a .xlsx or .csv as multipart field `file`; `?dry_run=1` checks without writing."""
-
-    scope_exempt = "writes go through the import service, which checks the caller's scope row by row"
-    parser_classes = [MultiPartParser]
-
-    @extend_schema(
-        operation_id="imports_create",
-        parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS)),
-                    OpenApiParameter("dry_run", bool, description="Check and count only; write nothing.")],
-        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
-                                         "required": ["file"]}},
-        responses={200: OpenApiResponse(description="The report; `committed` says whether the rows were written."),
-                   400: OpenApiResponse(description="problem+json; `errors` lists row, column, field, code, messages.")},
-    )
-    def post(self, request: Request, kind: str) -> Response:
-        if kind not in KINDS or not can_import_org(request.user):
-            raise OutOfScope(_("Not found."))
-        upload = request.FILES.get("file")
-        if upload is None:
-            return problem(400, _("Invalid input"), _("Send the file as the multipart field “file”."), "invalid",
-                           {"file": [_("This field is required.")]})
-        if upload.size is not None and upload.size > MAX_BYTES:
-            return problem(400, _("Invalid input"), _("The file is larger than %(max_mb)s MB.")
-                           % {"max_mb": MAX_BYTES // (1024 * 1024)}, "invalid")
-        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
-        result = import_file(actor=request.user, kind=_kind(kind), content=upload.read(), dry_run=dry_run,
-                             source=upload.name or "")
-        body = _report_body(result, dry_run)
-        if not result.report.ok:
-            response = problem(400, _("The file has errors"),
-                               _("Nothing was imported: %(count)s problems in %(rows)s rows.")
-                               % {"count": len(result.report.issues), "rows": result.report.error_rows},
-                               "import_invalid")
-            response.data.update(errors=body["errors"], counts=body["counts"], dry_run=dry_run, committed=False)
-            return response
-        return Response(body)
