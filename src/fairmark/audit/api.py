@@ -31,7 +31,9 @@ class AuditEventFilter(django_filters.FilterSet):
 
 
 class AuditEventViewSet(ScopedReadOnlyViewSet):
-    """The audit log, newest first, within the caller's scope. Read-only: there is no way to change it."""
+    """The audit log, newest first, within the caller's scope (DESIGN.md §6): HR admins and system
+    admins everything, HR BPs their units and their own actions, everyone else their own actions.
+    Read-only: there is no way to change it."""
 
     selector = audit_events_visible_to
     serializer_class = AuditEventSerializer

@@ -53,19 +53,30 @@ class ChainProblem:
 
 def verify(records: Iterable[Mapping[str, Any]], head_seq: int, head_hash: str) -> ChainProblem | None:
     """Walk the records in sequence order; return the first problem, or None if the chain holds.
-    Each record mapping has the HASHED_FIELDS plus `prev_hash` and `hash`."""
+    Each record mapping has the HASHED_FIELDS plus `prev_hash` and `hash`.
+
+    The reported `seq` is where to look: for a changed record, its own place in the chain (even
+    when its `seq` field is what was changed); for deleted records, the first one missing; for a
+    record added behind the application's back, the first one added."""
     expected_seq = 1
     prev = GENESIS
     for record in records:
-        seq = int(record["seq"])
-        if seq > expected_seq:
-            return ChainProblem(expected_seq, "deleted", f"records {expected_seq}..{seq - 1} are missing")
-        if seq < expected_seq:
-            return ChainProblem(seq, "inserted", f"record {seq} repeats a sequence number")
-        if record["prev_hash"] != prev:
-            return ChainProblem(seq, "inserted", f"record {seq} does not link to record {seq - 1}")
-        if compute_hash(record["prev_hash"], record) != record["hash"]:
+        seq = record["seq"]
+        intact = compute_hash(record["prev_hash"], record) == record["hash"]
+        if type(seq) is not int or seq != expected_seq:  # a bool is not a sequence number
+            if not intact:
+                # The record no longer matches its own hash, so its seq was rewritten: name the
+                # place it occupies, not the number it now claims.
+                return ChainProblem(expected_seq, "altered", f"record {expected_seq} was changed (its number too)")
+            if type(seq) is int and seq > expected_seq:
+                return ChainProblem(expected_seq, "deleted", f"records {expected_seq}..{seq - 1} are missing")
+            return ChainProblem(expected_seq, "inserted", f"record {expected_seq} repeats or breaks the numbering")
+        if not intact:
             return ChainProblem(seq, "altered", f"record {seq} was changed after it was written")
+        if record["prev_hash"] != prev:
+            # Intact on its own but not linked: it was forged whole, or the record before it was
+            # changed and its hash recomputed.
+            return ChainProblem(seq, "inserted", f"record {seq} does not link to record {seq - 1}")
         prev = record["hash"]
         expected_seq = seq + 1
     last_seq = expected_seq - 1

@@ -14,7 +14,18 @@ class AppendOnlyError(RuntimeError):
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    """Refuses the ORM's ways to change or remove stored events. (Raw SQL can still do it; the hash
+    chain is what detects that.)"""
+
     def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit events cannot be updated")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("audit events cannot be updated")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        # Refused before Django opens its savepoint-less atomic block, which would otherwise leave
+        # the caller's transaction unusable.
         raise AppendOnlyError("audit events cannot be updated")
 
     def delete(self) -> NoReturn:  # type: ignore[override]
@@ -50,13 +61,17 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        # Related-object access and deletion collectors use the base manager: make it the refusing one too.
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        if not self._state.adding or kwargs.get("update_fields") is not None or kwargs.get("force_update"):
             raise AppendOnlyError("audit events cannot be updated")
+        # A new instance given the pk of a stored one would otherwise be saved as an UPDATE of that row.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -69,3 +84,6 @@ class AuditChainHead(models.Model):
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"head {self.last_seq}:{self.last_hash}"

@@ -25,4 +25,5 @@ def audit_events_visible_to(user: Any) -> QuerySet[AuditEvent]:
 
 
 def can_use_audit_page(user: Any) -> bool:
+    """Who may open the audit page and API: the people §6 gives more than their own actions."""
     return viewer_for(user).has(Role.HR_ADMIN, Role.SYSADMIN, Role.HR_BP)

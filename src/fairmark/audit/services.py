@@ -4,6 +4,7 @@ transaction, so the event commits or rolls back with the change it describes."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +30,25 @@ class Entry:
     scope: str = ""
 
 
+def _plain(value: Any) -> Any:
+    """Integral floats become ints and NaN/infinity become text, because PostgreSQL's jsonb gives
+    1e16 back as 10000000000000000 and refuses NaN: the hash would no longer match what is stored."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _json_safe(value: Any) -> Any:
     """What we hash must be exactly what the JSON column gives back, so normalise first."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+    return _plain(json.loads(json.dumps(value, default=str, ensure_ascii=False)))
 
 
 def entry_for(action: str, obj: Model, *, before: Any = None, after: Any = None, scope: str = "") -> Entry:
@@ -58,12 +73,13 @@ def record_many(*, actor: Any, entries: Sequence[Entry]) -> list[AuditEvent]:
         return []
     ctx = context.current()
     actor_id = getattr(actor, "pk", None)
-    actor_label = getattr(actor, "username", None) or "system"
+    actor_label = (getattr(actor, "username", None) or "system")[:150]
+    # Cut to the columns' lengths before hashing: the hash must cover what is stored, and behind a
+    # proxy the address comes from a header the client controls.
+    ip = ctx.ip[:64] if ctx.ip else None
     now = timezone.now()
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditChainHead.objects.create(pk=1, last_seq=0, last_hash=chain.GENESIS)
+        head = _lock_head()
         seq, prev = head.last_seq, head.last_hash
         events = []
         for entry in entries:
@@ -80,7 +96,7 @@ def record_many(*, actor: Any, entries: Sequence[Entry]) -> list[AuditEvent]:
                 "scope": entry.scope,
                 "before": _json_safe(entry.before),
                 "after": _json_safe(entry.after),
-                "ip": ctx.ip,
+                "ip": ip,
                 "user_agent": ctx.user_agent[:400],
             }
             digest = chain.compute_hash(prev, fields)
@@ -97,7 +113,7 @@ def record_many(*, actor: Any, entries: Sequence[Entry]) -> list[AuditEvent]:
                     scope=entry.scope,
                     before=fields["before"],
                     after=fields["after"],
-                    ip=ctx.ip,
+                    ip=ip,
                     user_agent=fields["user_agent"],
                     prev_hash=prev,
                     hash=digest,
@@ -107,6 +123,18 @@ def record_many(*, actor: Any, entries: Sequence[Entry]) -> list[AuditEvent]:
         AuditEvent.objects.bulk_create(events, batch_size=1000)
         AuditChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
     return events
+
+
+def _lock_head() -> AuditChainHead:
+    """Lock the one head row: writers queue here, which keeps the chain a single line. The row is
+    made on first use with INSERT ... ON CONFLICT DO NOTHING, so two first writers do not collide."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, last_seq=0, last_hash=chain.GENESIS)], ignore_conflicts=True
+        )
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -7,6 +7,7 @@ from django.http import Http404
 
 from fairmark.core.scoping import ScopedListView
 
+from .forms import AuditFilterForm
 from .models import AuditEvent
 from .selectors import audit_events_visible_to, can_use_audit_page
 
@@ -25,21 +26,26 @@ class AuditEventListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         qs = super().get_queryset().order_by("-seq")
-        params = self.request.GET
-        if actor := params.get("actor", "").strip():
-            qs = qs.filter(actor_label__icontains=actor)
-        if action := params.get("action", "").strip():
-            qs = qs.filter(action__startswith=action)
-        if object_type := params.get("object_type", "").strip():
-            qs = qs.filter(object_type=object_type)
-        if since := params.get("since"):
-            qs = qs.filter(at__date__gte=since)
-        if until := params.get("until"):
-            qs = qs.filter(at__date__lte=until)
+        self.filter_form = AuditFilterForm(self.request.GET or None)
+        if not self.filter_form.is_valid():
+            return qs if not self.filter_form.is_bound else qs.none()
+        data = self.filter_form.cleaned_data
+        if data["actor"]:
+            qs = qs.filter(actor_label__icontains=data["actor"].strip())
+        if data["action"]:
+            qs = qs.filter(action__startswith=data["action"].strip())
+        if data["object_type"]:
+            qs = qs.filter(object_type=data["object_type"].strip())
+        # Dates are the company's (TIME_ZONE): `__date` converts the stored UTC time to it.
+        if data["since"]:
+            qs = qs.filter(at__date__gte=data["since"])
+        if data["until"]:
+            qs = qs.filter(at__date__lte=data["until"])
         return qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["form"] = self.filter_form
         context["filters"] = self.request.GET
         query = self.request.GET.copy()
         query.pop("page", None)

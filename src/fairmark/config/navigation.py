@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("org:import", _("Import"), "bi-upload"))
     if viewer.has(Role.HR_ADMIN, Role.SYSADMIN, Role.HR_BP):
         items.append(("audit:events", _("Audit log"), "bi-shield-check"))
+    if viewer.has(Role.SYSADMIN):
+        items.append(("notifications:outbox", _("Outbox"), "bi-send"))
     current = request.path
     nav = [
         {"url": reverse(name), "label": label, "icon": icon, "active": (current.startswith(reverse(name)) and name != "core:home")

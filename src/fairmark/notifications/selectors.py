@@ -25,3 +25,7 @@ def outbox_visible_to(user: Any) -> QuerySet[OutboxMessage]:
     if not viewer_for(user).has(Role.SYSADMIN):
         return OutboxMessage.objects.none()
     return OutboxMessage.objects.all()
+
+
+def can_use_outbox_page(user: Any) -> bool:
+    return viewer_for(user).has(Role.SYSADMIN)
