@@ -32,7 +32,7 @@ NAV = {
     "manager": ["Home", "People", "Departments", "Org chart"],
     "head": ["Home", "People", "Departments", "Org chart"],
     "exec": ["Home", "People", "Departments", "Org chart"],
-    "admin": ["Home", "People", "Departments", "Org chart", "Audit log"],
+    "admin": ["Home", "People", "Departments", "Org chart", "Audit log", "Outbox"],
     "hr": ["Home", "People", "Departments", "Org chart", "Import", "Audit log"],
     "hrbp": ["Home", "People", "Departments", "Org chart", "Import", "Audit log"],
 }
