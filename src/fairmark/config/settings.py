@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "fairmark.accounts",
     "fairmark.org",
     "fairmark.analytics",
+    "fairmark.demo",
 ]
 
 MIDDLEWARE = [
