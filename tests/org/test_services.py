@@ -127,3 +127,18 @@ def test_leavers_drop_out_of_their_managers_team(world) -> None:  # type: ignore
     assert peer.left_on is not None
     manager = type(world.users["manager"]).objects.get(pk=world.users["manager"].pk)
     assert peer.pk not in viewer_for(manager).team_ids
+
+
+def test_leaving_closes_the_open_assignment(world) -> None:  # type: ignore[no-untyped-def]
+    employees.employee_update(actor=world.users["hr"], employee=world.people["peer"], status="left",
+                              left_on=dt.date(2026, 10, 31))
+    assert Assignment.objects.get(employee=world.people["peer"]).valid_to == dt.date(2026, 10, 31)
+
+
+def test_manager_loop_check_walks_only_the_reporting_line(world, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from fairmark.org.services.employees import _reports_up_to
+
+    # employee → manager → prod_head → gm: four levels, four lookups, however big the company is.
+    with django_assert_max_num_queries(4):
+        assert _reports_up_to(world.people["employee"].pk, world.people["gm"].pk)
+    assert not _reports_up_to(world.people["gm"].pk, world.people["employee"].pk)

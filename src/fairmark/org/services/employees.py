@@ -14,7 +14,6 @@ from fairmark.core.scoping import ensure_in_scope
 
 from ..models import Assignment, Department, Employee, EmployeeStatus, Level, Position
 from ..selectors import departments_editable_by, employees_editable_by
-from .hierarchy import creates_loop
 from .snapshots import employee_snapshot
 
 # Fields a plain update may change; department, position and manager change only by transfer,
@@ -29,12 +28,22 @@ def _check_manager(employee_id: int | None, manager: Employee | None) -> None:
         return
     if employee_id is not None and manager.pk == employee_id:
         raise ServiceError(_("An employee cannot be their own manager."), fields={"manager": [_("Creates a loop.")]})
-    if employee_id is not None:
-        parent_of = dict(Employee.objects.values_list("id", "manager_id"))
-        if creates_loop(parent_of, employee_id, manager.pk):
-            raise ServiceError(
-                _("This manager reports, directly or not, to the employee."), fields={"manager": [_("Creates a loop.")]}
-            )
+    if employee_id is not None and _reports_up_to(manager.pk, employee_id):
+        raise ServiceError(
+            _("This manager reports, directly or not, to the employee."), fields={"manager": [_("Creates a loop.")]}
+        )
+
+
+def _reports_up_to(start_id: int, employee_id: int) -> bool:
+    """Walk up the reporting line from `start_id` (one query per level, bounded) looking for the employee."""
+    seen: set[int] = set()
+    current: int | None = start_id
+    while current is not None and current not in seen:
+        if current == employee_id:
+            return True
+        seen.add(current)
+        current = Employee.objects.filter(pk=current).values_list("manager_id", flat=True).first()
+    return current is not None  # a loop already in the data: refuse rather than extend it
 
 
 @transaction.atomic
@@ -82,6 +91,11 @@ def employee_update(*, actor: Any, employee: Employee, **changes: Any) -> Employ
     if employee.status == EmployeeStatus.LEFT and not employee.left_on:
         employee.left_on = timezone.localdate()
     employee.save()
+    if employee.status == EmployeeStatus.LEFT and employee.left_on:
+        # The open assignment ends on the last day worked, so pro-rata scoring counts no day after it.
+        Assignment.objects.filter(employee=employee, valid_to__isnull=True, valid_from__lte=employee.left_on).update(
+            valid_to=employee.left_on
+        )
     old, new = audit.diff(before, employee_snapshot(employee))
     audit.record(actor=actor, action="employee.update", obj=employee, before=old, after=new,
                  scope=employee.department.path)
