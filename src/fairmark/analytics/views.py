@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
-from fairmark.core.access import viewer_for
+from fairmark.core.access import Role, viewer_for
 from fairmark.core.scoping import scope_exempt
 from fairmark.notifications.selectors import notifications_visible_to
 from fairmark.org.selectors import direct_reports
@@ -20,7 +20,7 @@ class HomeView(LoginRequiredMixin, View):
         employee = getattr(request.user, "employee", None)
         context = {
             "employee": employee,
-            "roles": sorted(viewer.roles),
+            "roles": [role for role in Role if role in viewer.roles],
             "team_size": len(viewer.team_ids),
             "direct_reports": direct_reports(request.user, employee)[:20] if employee else [],
             "recent_notifications": notifications_visible_to(request.user)[:5],

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
@@ -26,7 +27,7 @@ class Role(models.TextChoices):
     SYSADMIN = "sysadmin", _("System admin")
     # derived from the org
     EMPLOYEE = "employee", _("Employee")
-    MANAGER = "manager", _("Manager")
+    MANAGER = "manager", pgettext_lazy("role", "Manager")
     DEPT_HEAD = "dept_head", _("Department head")
 
 

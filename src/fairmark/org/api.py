@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import django_filters
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -85,7 +85,7 @@ class EmployeeWriteSerializer(serializers.Serializer):  # type: ignore[type-arg]
             if value:
                 found = queryset.filter(**{key: value}).first()
                 if found is None:
-                    errors[field] = [gettext("Unknown %(field)s: %(value)s") % {"field": field, "value": value}]
+                    errors[field] = [gettext("No such code or number: %(value)s") % {"value": value}]
                 data[field] = found
             else:
                 data[field] = None
@@ -318,8 +318,12 @@ class ImportApiView(APIView):
         body = _report_body(result, dry_run)
         if not result.report.ok:
             response = problem(400, gettext("The file has errors"),
-                               gettext("Nothing was imported: %(count)s problems in %(rows)s rows.")
-                               % {"count": len(result.report.issues), "rows": result.report.error_rows},
+                               ngettext(
+                                   "Nothing was imported: %(count)d problem in the file.",
+                                   "Nothing was imported: %(count)d problems in the file.",
+                                   len(result.report.issues),
+                               )
+                               % {"count": len(result.report.issues)},
                                "import_invalid")
             response.data.update(errors=body["errors"], counts=body["counts"], dry_run=dry_run, committed=False)
             return response

@@ -67,7 +67,7 @@ _STATUS_ALIASES: dict[str, str] = {
     "probation": "probation", "on probation": "probation", "试用": "probation", "试用期": "probation",
     "试用中": "probation",
     "active": "active", "在职": "active", "正式": "active", "在岗": "active", "转正": "active",
-    "leave": "leave", "on leave": "leave", "休假": "leave", "请假": "leave", "停薪留职": "leave",
+    "leave": "leave", "on leave": "leave", "休假": "leave", "休假中": "leave", "请假": "leave", "停薪留职": "leave",
     "left": "left", "离职": "left", "已离职": "left", "resigned": "left",
 }
 
