@@ -22,9 +22,12 @@ def test_login_with_password_reaches_the_next_page(world) -> None:  # type: igno
 
 
 def test_wrong_password_is_refused_with_a_message(world) -> None:  # type: ignore[no-untyped-def]
-    response = _login(Client(), "manager", "nope")
+    response = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "manager", "nope")
     assert response.status_code == 400
-    assert "wrong" in response.content.decode()
+    assert "The username or password is wrong." in response.content.decode()
+    chinese = _login(Client(HTTP_ACCEPT_LANGUAGE="zh-CN"), "manager", "nope")
+    assert 'data-testid="login-error"' in chinese.content.decode()
+    assert "The username or password is wrong." not in chinese.content.decode()
 
 
 def test_open_redirect_is_refused(world) -> None:  # type: ignore[no-untyped-def]
