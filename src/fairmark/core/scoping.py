@@ -40,6 +40,15 @@ class ScopedQueryMixin:
 class ScopedListView(LoginRequiredMixin, ScopedQueryMixin, ListView):  # type: ignore[type-arg]
     paginate_by: int | None = 50
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """Adds the current filters, and the query string without `page` for the pager's links."""
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["filters"] = self.request.GET
+        context["query_string"] = query.urlencode()
+        return context
+
 
 class ScopedDetailView(LoginRequiredMixin, ScopedQueryMixin, DetailView):  # type: ignore[type-arg]
     pass

@@ -47,10 +47,6 @@ class PeopleListView(ScopedListView):
             departments_visible_to(self.request.user).select_related(None).only("id", "name", "name_en", "depth")
         )
         context["statuses"] = EmployeeStatus.choices
-        context["filters"] = self.request.GET
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query_string"] = query.urlencode()
         return context
 
 
