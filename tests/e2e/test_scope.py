@@ -29,12 +29,13 @@ PEOPLE = {
 BASE_NAV = ["Home", "Departments", "Org chart"]
 NAV = {
     "employee": BASE_NAV,
-    "manager": ["Home", "People", "Departments", "Org chart"],
-    "head": ["Home", "People", "Departments", "Org chart"],
-    "exec": ["Home", "People", "Departments", "Org chart"],
-    "admin": ["Home", "People", "Departments", "Org chart", "Audit log", "Outbox"],
-    "hr": ["Home", "People", "Departments", "Org chart", "Import", "Audit log"],
-    "hrbp": ["Home", "People", "Departments", "Org chart", "Import", "Audit log"],
+    # Stand-ins: for HR and for whoever leads someone (the head and the executive have reports too).
+    "manager": ["Home", "People", "Departments", "Org chart", "Stand-ins"],
+    "head": ["Home", "People", "Departments", "Org chart", "Stand-ins"],
+    "exec": ["Home", "People", "Departments", "Org chart", "Stand-ins"],
+    "admin": ["Home", "People", "Departments", "Org chart", "Audit log", "Outbox", "Users"],
+    "hr": ["Home", "People", "Departments", "Org chart", "Import", "Stand-ins", "Audit log"],
+    "hrbp": ["Home", "People", "Departments", "Org chart", "Import", "Stand-ins", "Audit log"],
 }
 
 

@@ -142,3 +142,18 @@ def test_manager_loop_check_walks_only_the_reporting_line(world, django_assert_m
     with django_assert_max_num_queries(4):
         assert _reports_up_to(world.people["employee"].pk, world.people["gm"].pk)
     assert not _reports_up_to(world.people["gm"].pk, world.people["employee"].pk)
+
+
+def test_a_system_admin_cannot_revoke_their_own_role(world) -> None:  # type: ignore[no-untyped-def]
+    admin = world.users["admin"]
+    with pytest.raises(ServiceError):
+        roles.role_revoke(actor=admin, user=admin, role="sysadmin")
+    assert viewer_for(type(admin).objects.get(pk=admin.pk)).has("sysadmin")
+
+
+def test_only_system_admins_create_accounts(world) -> None:  # type: ignore[no-untyped-def]
+    from fairmark.accounts import services as accounts
+
+    with pytest.raises(OutOfScope):
+        accounts.user_create(actor=world.users["hr"], username="x", password=None)
+    assert accounts.user_create(actor=world.users["admin"], username="x", password=None).username == "x"

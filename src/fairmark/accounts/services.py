@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit import services as audit
 from fairmark.core import crypto
+from fairmark.core.access import Role, viewer_for
 from fairmark.core.errors import OutOfScope, ServiceError
 
 from . import totp
@@ -23,6 +26,7 @@ MAX_TOKEN_DAYS = 366
 
 @transaction.atomic
 def user_create(*, actor: Any, username: str, password: str | None, email: str = "", is_superuser: bool = False) -> User:
+    _require_sysadmin(actor)
     if User.objects.filter(username=username).exists():
         raise ServiceError(_("This username is taken."), fields={"username": [_("Already used.")]})
     user = User(username=username, email=email, is_superuser=is_superuser, is_staff=is_superuser)
@@ -40,7 +44,7 @@ def token_create(
     *, actor: Any, user: User, name: str, scopes: Iterable[str] = (TokenScope.READ,), expires_in_days: int | None = 90
 ) -> tuple[ApiToken, str]:
     """Returns the row and the token text, which is shown once and never stored."""
-    if actor.pk != user.pk and not actor.is_superuser:
+    if actor.pk != user.pk and not viewer_for(actor).has(Role.SYSADMIN):
         raise OutOfScope(_("Not found."))
     scope_list = sorted(set(scopes))
     unknown = [s for s in scope_list if s not in TokenScope.values]
@@ -62,7 +66,7 @@ def token_create(
 
 @transaction.atomic
 def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
-    if actor.pk != token.user_id and not actor.is_superuser:
+    if actor.pk != token.user_id and not viewer_for(actor).has(Role.SYSADMIN):
         raise OutOfScope(_("Not found."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -106,6 +110,63 @@ def totp_check(*, user: User, code: str) -> bool:
 
 @transaction.atomic
 def password_change(*, actor: User, new_password: str) -> None:
+    password_validate(password=new_password, user=actor)
     actor.set_password(new_password)
     actor.save(update_fields=["password"])
     audit.record(actor=actor, action="user.password_change", obj=actor)
+
+
+def _require_sysadmin(actor: Any) -> None:
+    # Not found rather than forbidden: a page or API behind this must not tell others the account exists.
+    if not viewer_for(actor).has(Role.SYSADMIN):
+        raise OutOfScope(_("Not found."))
+
+
+def password_validate(*, password: str, user: User) -> None:
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS) as a ServiceError on the `password` field.
+    `user` may be unsaved: the similarity check only needs its username and email."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ServiceError(_("This password is not strong enough."), fields={"password": list(error.messages)}) from error
+
+
+@transaction.atomic
+def password_set(*, actor: Any, user: User, password: str) -> None:
+    """A system admin sets someone's password (a forgotten one, or a first one). The audit records
+    that it happened, never the password."""
+    _require_sysadmin(actor)
+    password_validate(password=password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, action="user.password_set", obj=user, after={"username": user.username})
+
+
+@transaction.atomic
+def user_set_active(*, actor: Any, user: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account. An inactive user cannot sign in, their sessions end at the
+    next request (Django's backend refuses inactive users) and their API tokens are refused."""
+    _require_sysadmin(actor)
+    if not active and getattr(actor, "pk", None) == user.pk:
+        # The last admin could lock everyone out of administration this way.
+        raise ServiceError(_("You cannot deactivate your own account."), fields={"active": [_("Your own account.")]})
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(actor=actor, action="user.activate" if active else "user.deactivate", obj=user,
+                     before={"active": not active}, after={"active": active})
+    return user
+
+
+@transaction.atomic
+def totp_reset(*, actor: Any, user: User) -> User:
+    """Clear the second factor (a lost phone). The user signs in with the password alone until they
+    enrol again; a system admin is sent to enrolment by TwoFactorMiddleware before any other page."""
+    _require_sysadmin(actor)
+    had_totp = user.has_totp
+    user.totp_secret_encrypted = ""
+    user.totp_confirmed_at = None
+    user.totp_last_step = 0
+    user.save(update_fields=["totp_secret_encrypted", "totp_confirmed_at", "totp_last_step"])
+    audit.record(actor=actor, action="user.totp_reset", obj=user, before={"totp": had_totp}, after={"totp": False})
+    return user

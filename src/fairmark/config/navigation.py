@@ -26,10 +26,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("org:chart", _("Org chart"), "bi-diagram-2"))
     if viewer.has(Role.HR_ADMIN, Role.HR_BP):
         items.append(("org:import", _("Import"), "bi-upload"))
+    if viewer.has(Role.MANAGER, Role.HR_ADMIN, Role.HR_BP):
+        items.append(("org:delegations", _("Stand-ins"), "bi-person-check"))
     if viewer.has(Role.HR_ADMIN, Role.SYSADMIN, Role.HR_BP):
         items.append(("audit:events", _("Audit log"), "bi-shield-check"))
     if viewer.has(Role.SYSADMIN):
         items.append(("notifications:outbox", _("Outbox"), "bi-send"))
+        items.append(("org:users", _("Users"), "bi-person-gear"))
     current = request.path
     nav = [
         {"url": reverse(name), "label": label, "icon": icon, "active": (current.startswith(reverse(name)) and name != "core:home")

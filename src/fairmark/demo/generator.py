@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from fairmark.accounts import services as accounts
 from fairmark.accounts.models import User
 from fairmark.audit import services as audit
-from fairmark.core.access import Role
+from fairmark.core.access import SYSTEM, Role
 from fairmark.notifications.services import notify
 from fairmark.org.models import Assignment, Company, Department, Employee, JobFamily, Level, Position
 from fairmark.org.services import delegations as delegation_services
@@ -200,7 +200,7 @@ class _Writer:
 
     def write_accounts(self) -> dict[str, User]:
         users: dict[str, User] = {}
-        admin = accounts.user_create(actor=None, username="admin", password=DEMO_PASSWORD, is_superuser=True)
+        admin = accounts.user_create(actor=SYSTEM, username="admin", password=DEMO_PASSWORD, is_superuser=True)
         role_services.role_grant(actor=admin, user=admin, role=Role.SYSADMIN)
         users["admin"] = admin
         for username, (_label, grant) in LOGIN_ROLES.items():

@@ -9,7 +9,17 @@ from django.db.models import Q, QuerySet
 
 from fairmark.core.access import Role, Viewer, viewer_for
 
-from .models import Assignment, Delegation, Department, Employee, ImportJob, JobFamily, Level, Position
+from .models import (
+    Assignment,
+    Delegation,
+    Department,
+    Employee,
+    EmployeeStatus,
+    ImportJob,
+    JobFamily,
+    Level,
+    Position,
+)
 
 
 def _path_q(paths: tuple[str, ...], field: str) -> Q:
@@ -110,6 +120,52 @@ def delegations_visible_to(user: Any) -> QuerySet[Delegation]:
         .select_related("principal", "delegate")
         .order_by("-valid_from", "pk")
     )
+
+
+def _leads_q() -> Q:
+    """People who manage someone or head a department."""
+    return Q(pk__in=Employee.objects.filter(manager__isnull=False).values("manager_id")) | Q(
+        pk__in=Department.objects.filter(head__isnull=False).values("head_id")
+    )
+
+
+def delegations_editable_by(user: Any) -> QuerySet[Delegation]:
+    """Stand-ins the user may set up or end: their own (as the principal) and, for HR, those of the
+    people they edit. Mirrors the check in services.delegations.delegation_create."""
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return Delegation.objects.none()
+    q = Q(principal__in=employees_editable_by(user).values("pk"))
+    if viewer.employee_id:
+        q |= Q(principal_id=viewer.employee_id)
+    return Delegation.objects.filter(q)
+
+
+def delegation_principals_for(user: Any) -> QuerySet[Employee]:
+    """Whom the user may name a stand-in for, as offered on the page: the people who lead someone among
+    those they edit (HR), and themselves when they lead anyone (a manager or department head)."""
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return Employee.objects.none()
+    q = Q(pk__in=employees_editable_by(user).values("pk")) & _leads_q()
+    if viewer.employee_id and viewer.has(Role.MANAGER, Role.DEPT_HEAD):
+        q |= Q(pk=viewer.employee_id)
+    return (
+        Employee.objects.filter(q).exclude(status=EmployeeStatus.LEFT).select_related("department").order_by("number")
+    )
+
+
+def stand_in_candidates(user: Any) -> QuerySet[Employee]:
+    """Who may be named as a stand-in: anyone active in the company, often a peer manager outside the
+    viewer's scope (as in the API). Pages look them up by exact employee number and never list them."""
+    if not viewer_for(user).is_authenticated:
+        return Employee.objects.none()
+    return Employee.objects.exclude(status=EmployeeStatus.LEFT)
+
+
+def manager_candidates(user: Any) -> QuerySet[Employee]:
+    """Suggestions for a manager field: the active people in the viewer's sight who already lead someone."""
+    return employees_visible_to(user).exclude(status=EmployeeStatus.LEFT).filter(_leads_q())
 
 
 def direct_reports(user: Any, employee: Employee) -> QuerySet[Employee]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit import services as audit
-from fairmark.core.access import forget_viewer
+from fairmark.core.access import Role, forget_viewer, viewer_for
 from fairmark.core.errors import OutOfScope, ServiceError
 from fairmark.core.scoping import ensure_in_scope
 
@@ -145,7 +145,10 @@ def employee_transfer(
 
 @transaction.atomic
 def employee_link_user(*, actor: Any, employee: Employee, user: Any) -> Employee:
-    ensure_in_scope(employees_editable_by(actor), employee)
+    # Linking accounts is user administration, the system admin's (DESIGN.md §6), who edits no employee;
+    # HR may also link the people it edits.
+    if not viewer_for(actor).has(Role.SYSADMIN):
+        ensure_in_scope(employees_editable_by(actor), employee)
     if user is not None and Employee.objects.filter(user=user).exclude(pk=employee.pk).exists():
         raise ServiceError(_("This user is linked to another employee."), fields={"user": [_("Already linked.")]})
     before = employee_snapshot(employee)
@@ -154,4 +157,6 @@ def employee_link_user(*, actor: Any, employee: Employee, user: Any) -> Employee
     old, new = audit.diff(before, employee_snapshot(employee))
     audit.record(actor=actor, action="employee.link_user", obj=employee, before=old, after=new,
                  scope=employee.department.path)
+    if user is not None:
+        forget_viewer(user)
     return employee

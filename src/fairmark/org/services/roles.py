@@ -37,6 +37,9 @@ def role_grant(*, actor: Any, user: Any, role: str, departments: Iterable[Depart
 @transaction.atomic
 def role_revoke(*, actor: Any, user: Any, role: str) -> None:
     _require_sysadmin(actor)
+    if role == Role.SYSADMIN and getattr(actor, "pk", None) == user.pk:
+        # Nobody else might be left to give it back; another system admin or the console can.
+        raise ServiceError(_("You cannot revoke your own system-admin role."), fields={"role": [_("Your own role.")]})
     grant = RoleGrant.objects.filter(user=user, role=role).first()
     if grant is None:
         return

@@ -2,18 +2,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from fairmark.core.errors import OutOfScope, ServiceError
 from fairmark.core.scoping import ScopedDetailView, ScopedListView
 
+from ..forms import BootstrapForm, EmployeeEditForm, TransferForm, add_service_errors
 from ..models import Employee, EmployeeStatus
 from ..selectors import (
     assignments_of,
+    delegations_visible_to,
     departments_visible_to,
     direct_reports,
     employees_editable_by,
     employees_visible_to,
+    manager_candidates,
 )
+from ..services.employees import employee_transfer, employee_update
+
+MANAGER_SUGGESTIONS = 1000  # a hint list; any visible employee's number is accepted
 
 
 class PeopleListView(ScopedListView):
@@ -59,7 +72,98 @@ class EmployeeDetailView(ScopedDetailView):
         context = super().get_context_data(**kwargs)
         person = self.object
         user = self.request.user
+        today = timezone.localdate()
         context["history"] = assignments_of(user, person).order_by("-valid_from")
         context["reports"] = direct_reports(user, person)
         context["can_edit"] = employees_editable_by(user).filter(pk=person.pk).exists()
+        context["stand_ins"] = (
+            delegations_visible_to(user)
+            .filter(principal=person, valid_from__lte=today)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        )
         return context
+
+
+class _EmployeeFormView(ScopedDetailView):
+    """A form page about one employee: 404 outside the viewer's sight, 403 when visible but not editable
+    (as the API's EmployeeViewSet._editable_object). The service checks the scope again and rolls back
+    a write that would leave it (404 too)."""
+
+    selector = employees_visible_to
+    context_object_name = "person"
+    form_class: type[BootstrapForm]
+
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Employee:
+        employee: Employee = super().get_object(queryset)
+        if not employees_editable_by(self.request.user).filter(pk=employee.pk).exists():
+            raise PermissionDenied
+        return employee
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        return self._page(self._form())
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = employee = self.get_object()
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                self.save(form)
+            except OutOfScope as error:
+                raise Http404 from error
+            except ServiceError as error:
+                # The service may have set attributes before refusing; the page shows what is stored.
+                employee.refresh_from_db()
+                add_service_errors(form, error)
+            else:
+                return redirect("org:employee", pk=employee.pk)
+        return self._page(form, status=400)
+
+    def save(self, form: Any) -> None:
+        raise NotImplementedError
+
+    def _form(self, data: Any = None) -> BootstrapForm:
+        return self.form_class(data, user=self.request.user, employee=self.object)
+
+    def _page(self, form: BootstrapForm, status: int = 200) -> HttpResponse:
+        response = self.render_to_response(self.get_context_data(form=form))
+        response.status_code = status
+        return response
+
+
+class EmployeeEditView(_EmployeeFormView):
+    template_name = "org/employee_edit.html"
+    form_class = EmployeeEditForm
+
+    def save(self, form: EmployeeEditForm) -> None:
+        changes = form.changes()
+        if not changes:
+            messages.info(self.request, _("Nothing was changed."))
+            return
+        employee_update(actor=self.request.user, employee=self.object, **changes)
+        messages.success(self.request, _("The changes to %(name)s are saved.") % {"name": self.object.name})
+
+
+class EmployeeTransferView(_EmployeeFormView):
+    template_name = "org/employee_transfer.html"
+    form_class = TransferForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["manager_options"] = (
+            manager_candidates(self.request.user)
+            .exclude(pk=self.object.pk)
+            .select_related(None)
+            .select_related("department")
+            .only("number", "name", "department__name", "department__name_en")[:MANAGER_SUGGESTIONS]
+        )
+        return context
+
+    def save(self, form: TransferForm) -> None:
+        data = form.cleaned_data
+        employee_transfer(
+            actor=self.request.user, employee=self.object, effective=data["effective"], department=data["department"],
+            position=data["position"], manager=data["manager"], reason=data["reason"],
+        )
+        messages.success(self.request, _("%(name)s is transferred from %(date)s.")
+                         % {"name": self.object.name, "date": data["effective"].isoformat()})
