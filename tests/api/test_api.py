@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import yaml
 from django.test import Client
+from django.utils import timezone
 from openapi_spec_validator import validate
 
 from fairmark.org.models import Assignment, Employee
@@ -44,7 +46,7 @@ def test_service_error_is_problem_json(world, client_as) -> None:  # type: ignor
     manager = world.people["manager"]
     response = client_as("hr").post(
         f"/api/v1/employees/{manager.pk}/transfer/",
-        data=json.dumps({"effective": "2026-12-01", "manager": world.people["employee"].number}),
+        data=json.dumps({"effective": timezone.localdate().isoformat(), "manager": world.people["employee"].number}),
         content_type="application/json",
     )
     assert response.status_code == 400
@@ -81,18 +83,19 @@ def test_employee_filters_and_search(world, client_as) -> None:  # type: ignore[
 
 def test_transfer_keeps_history(world, client_as) -> None:  # type: ignore[no-untyped-def]
     employee = world.people["employee"]
+    effective = timezone.localdate() - dt.timedelta(days=30)
     response = client_as("hr").post(
         f"/api/v1/employees/{employee.pk}/transfer/",
-        data=json.dumps({"effective": "2026-12-01", "department": "LINE2", "manager": world.people["l2_leader"].number,
+        data=json.dumps({"effective": effective.isoformat(), "department": "LINE2", "manager": world.people["l2_leader"].number,
                          "reason": "line 2 needs an operator"}),
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
     assert response.json()["department_code"] == "LINE2"
     history = list(Assignment.objects.filter(employee=employee).order_by("valid_from"))
-    assert [(a.department.code, str(a.valid_from), str(a.valid_to)) for a in history] == [
-        ("LINE1", "2024-03-01", "2026-11-30"),
-        ("LINE2", "2026-12-01", "None"),
+    assert [(a.department.code, a.valid_from, a.valid_to) for a in history] == [
+        ("LINE1", dt.date(2024, 3, 1), effective - dt.timedelta(days=1)),
+        ("LINE2", effective, None),
     ]
     # The old manager no longer sees the employee; the new one does.
     assert client_as("manager").get(f"/api/v1/employees/{employee.pk}/").status_code == 404

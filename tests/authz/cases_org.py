@@ -13,6 +13,14 @@ SEES_OTHER = {"head": 200, "hr": 200, "exec": 200, "admin": 200}
 SEES_QA = {"hrbp": 200, "hr": 200, "exec": 200, "admin": 200}
 
 
+def _days_ago(days: int) -> str:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
+
+
 def _emp(key: str):  # type: ignore[no-untyped-def]
     return lambda w: f"/org/people/{w.people[key].pk}/"
 
@@ -52,7 +60,7 @@ CASES = [
     Case("api update quality employee", "api:employee-detail", _api_emp("qa_engineer"), method="PATCH", api=True,
          data=lambda w: {"location": "溧阳基地"}, writes=True, expect={"hr": 200, "hrbp": 200, "exec": 403, "admin": 403}),
     Case("api transfer employee", "api:employee-transfer", _api_emp("employee", "transfer/"), method="POST",
-         api=True, data=lambda w: {"effective": "2026-12-01", "department": "LINE2",
+         api=True, data=lambda w: {"effective": _days_ago(10), "department": "LINE2",
                                    "manager": w.people["l2_leader"].number},
          writes=True, expect={"hr": 200, "employee": 403, "manager": 403, "head": 403, "exec": 403, "admin": 403}),
     # API: departments

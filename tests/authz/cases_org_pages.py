@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from tests.authz.matrix import Case
 
 SIGNED_IN = ("employee", "manager", "head", "hrbp", "hr", "exec", "admin")
@@ -34,7 +36,7 @@ def _edit_qa(w):  # type: ignore[no-untyped-def]
 
 
 def _transfer(dept: str, manager: str | None):  # type: ignore[no-untyped-def]
-    return lambda w: {"effective": "2026-12-01", "department": w.depts[dept].pk, "position": "",
+    return lambda w: {"effective": timezone.localdate().isoformat(), "department": w.depts[dept].pk, "position": "",
                       "manager": w.people[manager].number if manager else "", "reason": "调岗"}
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from fairmark.audit.models import AuditEvent
 from fairmark.core.access import viewer_for
@@ -10,6 +11,8 @@ from fairmark.core.errors import OutOfScope, ServiceError
 from fairmark.org.models import Assignment, Delegation, Department, Employee
 from fairmark.org.selectors import employees_visible_to
 from fairmark.org.services import delegations, departments, employees, roles
+
+TODAY = timezone.localdate()
 
 
 def test_create_is_audited_and_opens_an_assignment(world) -> None:  # type: ignore[no-untyped-def]
@@ -29,7 +32,7 @@ def test_hr_bp_cannot_move_someone_out_of_their_units(world) -> None:  # type: i
     engineer = world.people["qa_engineer"]
     before = AuditEvent.objects.count()
     with pytest.raises(OutOfScope):
-        employees.employee_transfer(actor=hrbp, employee=engineer, effective=dt.date(2026, 12, 1),
+        employees.employee_transfer(actor=hrbp, employee=engineer, effective=TODAY,
                                     department=world.depts["LINE1"])
     engineer.refresh_from_db()
     assert engineer.department == world.depts["QA"]
@@ -60,10 +63,10 @@ def test_transfer_must_follow_the_current_assignment(world) -> None:  # type: ig
 def test_manager_loops_are_refused(world) -> None:  # type: ignore[no-untyped-def]
     hr = world.users["hr"]
     with pytest.raises(ServiceError):
-        employees.employee_transfer(actor=hr, employee=world.people["gm"], effective=dt.date(2026, 12, 1),
+        employees.employee_transfer(actor=hr, employee=world.people["gm"], effective=TODAY,
                                     manager=world.people["employee"])
     with pytest.raises(ServiceError):
-        employees.employee_transfer(actor=hr, employee=world.people["gm"], effective=dt.date(2026, 12, 1),
+        employees.employee_transfer(actor=hr, employee=world.people["gm"], effective=TODAY,
                                     manager=world.people["gm"])
 
 
@@ -157,3 +160,36 @@ def test_only_system_admins_create_accounts(world) -> None:  # type: ignore[no-u
     with pytest.raises(OutOfScope):
         accounts.user_create(actor=world.users["hr"], username="x", password=None)
     assert accounts.user_create(actor=world.users["admin"], username="x", password=None).username == "x"
+
+
+def test_a_future_transfer_takes_effect_on_its_date(world) -> None:  # type: ignore[no-untyped-def]
+    employee, hr = world.people["employee"], world.users["hr"]
+    effective = TODAY + dt.timedelta(days=10)
+    employees.employee_transfer(actor=hr, employee=employee, effective=effective, department=world.depts["LINE2"],
+                                manager=world.people["l2_leader"])
+    employee.refresh_from_db()
+    # Until the date the old line stands: the employee is still on line 1 under their manager.
+    assert employee.department == world.depts["LINE1"]
+    assert employee.manager == world.people["manager"]
+    assert employees.assignments_apply_due(on=TODAY) == 0
+    assert employees.assignments_apply_due(on=effective) == 1
+    employee.refresh_from_db()
+    assert (employee.department, employee.manager) == (world.depts["LINE2"], world.people["l2_leader"])
+    event = AuditEvent.objects.get(action="employee.transfer_effective")
+    assert event.actor_label == "system"
+    assert employees.assignments_apply_due(on=effective) == 0  # safe to run again
+
+
+def test_leavers_cannot_stand_in(world) -> None:  # type: ignore[no-untyped-def]
+    employees.employee_update(actor=world.users["hr"], employee=world.people["peer"], status="left")
+    with pytest.raises(ServiceError) as error:
+        delegations.delegation_create(actor=world.users["hr"], principal=world.people["manager"],
+                                      delegate=Employee.objects.get(pk=world.people["peer"].pk), kind="acting",
+                                      valid_from=TODAY)
+    assert "delegate" in error.value.fields
+
+
+def test_the_daily_task_applies_due_transfers(world) -> None:  # type: ignore[no-untyped-def]
+    from fairmark.org.tasks import apply_due_transfers
+
+    assert apply_due_transfers.delay().get() == 0

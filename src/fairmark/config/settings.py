@@ -192,6 +192,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "fairmark.notifications.tasks.deliver_due", "schedule": 30.0},
     "worker-heartbeat": {"task": "fairmark.core.tasks.heartbeat", "schedule": 30.0},
+    # Hourly: a future-dated transfer takes effect within the first hour of its date (company time
+    # zone), and a worker that was stopped catches up when it starts again.
+    "apply-due-transfers": {"task": "fairmark.org.tasks.apply_due_transfers", "schedule": 3600.0},
 }
 
 # --- notifications --------------------------------------------------------------------------

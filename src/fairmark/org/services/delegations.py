@@ -11,7 +11,7 @@ from fairmark.core.access import viewer_for
 from fairmark.core.errors import OutOfScope, ServiceError
 from fairmark.core.scoping import ensure_in_scope
 
-from ..models import Delegation, DelegationKind, Employee
+from ..models import Delegation, DelegationKind, Employee, EmployeeStatus
 from ..selectors import delegations_editable_by, employees_editable_by
 
 
@@ -24,6 +24,9 @@ def delegation_create(
     own = viewer_for(actor).employee_id == principal.pk
     if not own and not employees_editable_by(actor).filter(pk=principal.pk).exists():
         raise OutOfScope(_("Not found."))
+    if EmployeeStatus.LEFT in (principal.status, delegate.status):
+        raise ServiceError(_("People who have left cannot take part in a stand-in."),
+                           fields={"delegate" if delegate.status == EmployeeStatus.LEFT else "principal": [_("Has left.")]})
     if principal.pk == delegate.pk:
         raise ServiceError(_("Nobody can stand in for themselves."), fields={"delegate": [_("Same person.")]})
     if kind not in DelegationKind.values:

@@ -4,11 +4,12 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit import services as audit
-from fairmark.core.access import Role, forget_viewer, viewer_for
+from fairmark.core.access import SYSTEM, Role, forget_viewer, viewer_for
 from fairmark.core.errors import OutOfScope, ServiceError
 from fairmark.core.scoping import ensure_in_scope
 
@@ -108,7 +109,9 @@ def employee_transfer(
     position: Position | Any | None = ..., manager: Employee | Any | None = ..., reason: str = "",
 ) -> Employee:
     """Move an employee to another department, position or manager from `effective` on. The open
-    assignment is closed the day before, so the old reporting line keeps the period it covered."""
+    assignment is closed the day before, so the old reporting line keeps the period it covered.
+    A transfer dated in the future is recorded now and takes effect on its date
+    (`assignments_apply_due`, run daily by the worker): until then the old manager keeps the team."""
     ensure_in_scope(employees_editable_by(actor), employee)
     new_department = department or employee.department
     if not departments_editable_by(actor).filter(pk=new_department.pk).exists():
@@ -130,17 +133,51 @@ def employee_transfer(
         employee=employee, department=new_department, position=new_position, manager=new_manager,
         valid_from=effective, reason=reason,
     )
-    employee.department = new_department
-    employee.company = new_department.company
-    employee.position = new_position
-    employee.manager = new_manager
-    employee.save()
-    old, new = audit.diff(before, employee_snapshot(employee))
+    planned = {"department_id": new_department.pk, "position_id": getattr(new_position, "pk", None),
+               "manager_id": getattr(new_manager, "pk", None)}
+    if effective <= timezone.localdate():
+        _place(employee, new_department, new_position, new_manager)
+    old, new = audit.diff(before, {**before, **planned})
     audit.record(actor=actor, action="employee.transfer", obj=employee, before=old,
                  after={**new, "effective": effective.isoformat(), "reason": reason}, scope=new_department.path)
     forget_viewer(actor)
     ensure_in_scope(employees_editable_by(actor), employee)
     return employee
+
+
+def _place(employee: Employee, department: Department, position: Position | None, manager: Employee | None) -> None:
+    employee.department = department
+    employee.company = department.company
+    employee.position = position
+    employee.manager = manager
+    employee.save()
+
+
+@transaction.atomic
+def assignments_apply_due(*, on: dt.date) -> int:
+    """Bring employees' current department, position and manager in line with the assignment valid
+    on `on` (transfers dated in the future become effective). Safe to run any number of times;
+    a missed day is caught up, since it looks at every assignment that started in the last year."""
+    current = (
+        Assignment.objects.select_related("employee", "department", "employee__department")
+        .filter(valid_from__lte=on, valid_from__gt=on - dt.timedelta(days=366))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .exclude(employee__status=EmployeeStatus.LEFT)
+    )
+    changed = 0
+    for assignment in current:
+        employee = assignment.employee
+        if (employee.department_id, employee.position_id, employee.manager_id) == (
+            assignment.department_id, assignment.position_id, assignment.manager_id
+        ):
+            continue
+        before = employee_snapshot(employee)
+        _place(employee, assignment.department, assignment.position, assignment.manager)
+        old, new = audit.diff(before, employee_snapshot(employee))
+        audit.record(actor=SYSTEM, action="employee.transfer_effective", obj=employee, before=old,
+                     after={**new, "effective": assignment.valid_from.isoformat()}, scope=assignment.department.path)
+        changed += 1
+    return changed
 
 
 @transaction.atomic
