@@ -96,8 +96,8 @@ class Delegation(TimeStampedModel):
     """Someone standing in for a manager for a period. An acting manager takes over the principal's
     team (sees and reviews it); a delegate handles the principal's approvals."""
 
-    principal = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="delegations_given", verbose_name=_("for"))
-    delegate = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="delegations_held", verbose_name=_("delegate"))
+    principal = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="delegations_given", verbose_name=_("stood in for"))
+    delegate = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="delegations_held", verbose_name=_("stand-in"))
     kind = models.CharField(_("kind"), max_length=16, choices=DelegationKind.choices)
     valid_from = models.DateField(_("from"))
     valid_to = models.DateField(_("to"), null=True, blank=True)

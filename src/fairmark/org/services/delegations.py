@@ -62,7 +62,7 @@ def delegation_end(*, actor: Any, delegation: Delegation, on: dt.date) -> Delega
         )
     if current.valid_to is not None and current.valid_to <= on:
         raise ServiceError(
-            _("This stand-in already ends on %(date)s.") % {"date": current.valid_to.isoformat()},
+            _("This stand-in has already ended, or ends by then (%(date)s).") % {"date": current.valid_to.isoformat()},
             fields={"valid_to": [_("Already ended.")]},
         )
     before = current.valid_to

@@ -71,7 +71,7 @@ class _EmployeeNumberMixin(_BootstrapForm):
 class UserCreateForm(_EmployeeNumberMixin):
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150, validators=[UnicodeUsernameValidator()])
     email = forms.EmailField(label=gettext_lazy("Email"), required=False,
-                             help_text=gettext_lazy("Empty: the employee's email."))
+                             help_text=gettext_lazy("Leave empty to use the employee's email."))
     password = forms.CharField(
         label=gettext_lazy("Initial password"), required=False, strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -305,7 +305,7 @@ class UserActiveView(_UserActionView):
 class UserTotpResetView(_UserActionView):
     def act(self, account: User, form: forms.Form) -> str:
         account_services.totp_reset(actor=self.request.user, user=account)
-        return _("Two-factor authentication was reset. The user enrols again.")
+        return _("Two-factor authentication was reset. The user sets it up again at their next sign-in.")
 
 
 class UserPasswordView(_UserActionView):
