@@ -26,6 +26,7 @@ from fairmark.core.access import GRANTABLE_ROLES, Role
 from fairmark.core.errors import OutOfScope, ServiceError
 from fairmark.core.scoping import ScopedDetailView, ScopedListView, scope_exempt
 
+from ..forms import BootstrapForm
 from ..models import Department, Employee, RoleGrant
 from ..selectors import departments_visible_to, employees_visible_to
 from ..services import roles as role_services
@@ -35,25 +36,7 @@ NBSP = "\u00a0"
 ROLE_CHOICES = [(role.value, role.label) for role in GRANTABLE_ROLES]
 
 
-class _BootstrapForm(forms.Form):
-    """Bootstrap classes on the widgets, so templates can render `{{ field }}` as it is."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        # Both validation and a service's field errors come through here.
-        super().add_error(field, error)
-        for name in self.errors:
-            widget = self.fields[name].widget if name in self.fields else None
-            if widget is not None and "is-invalid" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-
-class _EmployeeNumberMixin(_BootstrapForm):
+class _EmployeeNumberMixin(BootstrapForm):
     """An employee chosen by number, looked up among the employees the viewer may see."""
 
     employees: QuerySet[Employee]
@@ -98,7 +81,7 @@ class DepartmentChoiceField(forms.ModelMultipleChoiceField):
         return f"{NBSP * 3 * obj.depth}{obj.display_name} ({obj.code})"
 
 
-class GrantForm(_BootstrapForm):
+class GrantForm(BootstrapForm):
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
     departments = DepartmentChoiceField(
         label=gettext_lazy("Org units (HR BP)"), queryset=Department.objects.none(), required=False,
@@ -119,7 +102,7 @@ class ActiveForm(forms.Form):
     active = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1")
 
 
-class PasswordForm(_BootstrapForm):
+class PasswordForm(BootstrapForm):
     password = forms.CharField(label=gettext_lazy("New password"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
