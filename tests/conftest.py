@@ -23,3 +23,18 @@ def client_as(world: World):  # type: ignore[no-untyped-def]
         return client
 
     return make
+
+
+# In CI, property tests use a fixed seed so a run is reproducible; locally they keep exploring.
+# (`pytest --hypothesis-seed=N` reproduces a local failure.)
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+    if os.environ.get("CI"):
+        settings.load_profile("ci")
+
+
+_hypothesis_profiles()

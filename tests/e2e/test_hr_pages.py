@@ -41,9 +41,12 @@ def test_org_chart_and_departments(open_session: Callable[..., Session]) -> None
     expect(rows.locator("td:first-child a")).to_have_text(DEPARTMENTS_EN)
     # Heads and head counts are shown; a department links to its people.
     expect(rows.nth(2)).to_contain_text("张线长")
-    expect(rows.nth(2).locator("td").last).to_have_text("3")
+    expect(rows.nth(2).locator("td").nth(3)).to_have_text("3")
+    # The HR admin may change every department: the add button and each row's links.
+    expect(page.get_by_test_id("department-add")).to_be_visible()
+    expect(rows.locator('[data-testid^="department-edit-"]')).to_have_count(len(DEPARTMENTS_EN))
     shoot(page, "departments.png")
-    rows.nth(2).locator("a").click()
+    rows.nth(2).locator("td:first-child a").click()
     expect(page.get_by_test_id("people-table").locator("tbody tr")).to_have_count(3)
 
 

@@ -57,3 +57,18 @@ def test_department_tree_and_chart_query_counts_are_flat(world, client_as) -> No
                           parent=world.depts["QA"], head=world.people["qa_head"])
     assert _count(client, "/org/departments/") == few_tree
     assert _count(client, "/org/chart/data/") == few_chart
+
+
+def test_department_tree_with_edit_links_query_count_is_flat(world, client_as) -> None:  # type: ignore[no-untyped-def]
+    """The per-row Edit/Move links come from one query of the editable ids, for HR admins and HR BPs alike."""
+    from fairmark.org.services.departments import department_create
+
+    clients = {role: client_as(role) for role in ("hr", "hrbp")}
+    few = {role: _count(client, "/org/departments/") for role, client in clients.items()}
+    for i in range(20):
+        department_create(actor=world.users["hr"], company=world.company, code=f"T{i}", name=f"部门{i}",
+                          parent=world.depts["QA"], head=world.people["qa_head"])
+    for role, client in clients.items():
+        page = client.get("/org/departments/").content.decode()
+        assert page.count('data-testid="department-edit-') >= 21, role
+        assert _count(client, "/org/departments/") == few[role], role

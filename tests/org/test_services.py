@@ -193,3 +193,17 @@ def test_the_daily_task_applies_due_transfers(world) -> None:  # type: ignore[no
     from fairmark.org.tasks import apply_due_transfers
 
     assert apply_due_transfers.delay().get() == 0
+
+
+def test_hr_bp_cannot_rehang_their_granted_unit(world) -> None:  # type: ignore[no-untyped-def]
+    hrbp = world.users["hrbp"]
+    iqc = departments.department_create(actor=hrbp, company=world.company, code="IQC", name="来料检验",
+                                        parent=world.depts["QA"])
+    # Their granted unit itself may not move (it would carry the grant elsewhere) …
+    with pytest.raises(OutOfScope):
+        departments.department_move(actor=hrbp, department=world.depts["QA"], new_parent=world.depts["PROD"])
+    # … nor may a unit inside it go under a parent outside their units.
+    with pytest.raises(OutOfScope):
+        departments.department_move(actor=hrbp, department=iqc, new_parent=world.depts["PROD"])
+    iqc.refresh_from_db()
+    assert iqc.parent == world.depts["QA"]

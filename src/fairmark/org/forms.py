@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fairmark.core.access import viewer_for
 from fairmark.core.errors import ServiceError
 
-from .models import DelegationKind, Department, Employee, EmployeeStatus, Level, Position
+from .models import Company, DelegationKind, Department, Employee, EmployeeStatus, Level, Position
 from .selectors import (
     delegation_principals_for,
     departments_editable_by,
@@ -39,7 +40,10 @@ class BootstrapForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            else:
+                css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
     def add_error(self, field: str | None, error: Any) -> None:
@@ -183,3 +187,113 @@ class DelegationForm(BootstrapForm):
         if found is None:
             raise forms.ValidationError(UNKNOWN_NUMBER)
         return found
+
+
+# --- departments -------------------------------------------------------------------------------------
+
+
+def _department_choices(departments: list[Department], *, top_level: bool) -> list[tuple[Any, str]]:
+    """The tree as indented options; the empty choice ("top level") only when the viewer may make roots."""
+    top = min((d.depth for d in departments), default=0)
+    choices: list[tuple[Any, str]] = [("", str(_("— None (top level) —")))] if top_level else []
+    choices += [(d.pk, "\u2003" * (d.depth - top) + f"{d.display_name} ({d.code})") for d in departments]
+    return choices
+
+
+class _DepartmentForm(BootstrapForm):
+    """Shared by the department forms: the head is chosen by employee number among the people the viewer
+    may see, and a parent among the whole (public) tree, so that a parent out of the viewer's units
+    reaches the service, which refuses it (404, as in the API); the list offers only the allowed ones."""
+
+    current_head: Employee | None = None
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.edits_all = viewer_for(user).edits_all_org
+
+    def clean_head(self) -> Employee | None:
+        number = self.cleaned_data.get("head", "").strip()
+        if not number:
+            return None
+        current = self.current_head
+        if current and current.number == number:
+            return current  # unchanged: kept even if the viewer could not look them up
+        found = employees_visible_to(self.user).exclude(status=EmployeeStatus.LEFT).filter(number=number).first()
+        if found is None:
+            raise forms.ValidationError(UNKNOWN_NUMBER)
+        return found
+
+    def _parent_field(self, allowed: list[Department]) -> None:
+        parent = self.fields["parent"]
+        assert isinstance(parent, forms.ModelChoiceField)
+        parent.queryset = departments_visible_to(self.user)
+        parent.widget.choices = _department_choices(allowed, top_level=self.edits_all)
+
+
+HEAD_HELP = _("The head's employee number. Leave empty for no head.")
+
+
+class DepartmentCreateForm(_DepartmentForm):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+    parent = forms.ModelChoiceField(label=_("Parent department"), queryset=Department.objects.none(), required=False)
+    head = forms.CharField(label=_("Head"), max_length=32, required=False, help_text=HEAD_HELP,
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    cost_centre = forms.CharField(label=_("Cost centre"), max_length=32, required=False)
+
+    def __init__(self, *args: Any, user: Any, parent: Department | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, initial={"parent": parent.pk if parent else None}, **kwargs)
+        self._parent_field(list(departments_editable_by(user).order_by("path")))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parent: Department | None = data.get("parent")
+        # A new top-level department belongs to the first company (the service lets only HR admins make one).
+        company = parent.company if parent else Company.objects.order_by("pk").first()
+        if company is None:
+            raise forms.ValidationError(_("No company is set up yet."))
+        data["company"] = company
+        return data
+
+
+class DepartmentEditForm(_DepartmentForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
+    head = forms.CharField(label=_("Head"), max_length=32, required=False, help_text=HEAD_HELP,
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    cost_centre = forms.CharField(label=_("Cost centre"), max_length=32, required=False)
+    active = forms.BooleanField(label=_("Active"), required=False,
+                                help_text=_("Only a department without employees can be deactivated."))
+
+    FIELDS = ("name", "name_en", "head", "cost_centre", "active")
+
+    def __init__(self, *args: Any, user: Any, department: Department, **kwargs: Any) -> None:
+        self.current_head = department.head
+        initial = {name: getattr(department, name) for name in self.FIELDS}
+        initial["head"] = department.head.number if department.head else ""
+        super().__init__(*args, user=user, initial=initial, **kwargs)
+        self.department = department
+
+    def changes(self) -> dict[str, Any]:
+        """Only what the user changed, as keyword arguments of services.departments.department_update."""
+        return {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+
+
+class DepartmentMoveForm(_DepartmentForm):
+    parent = forms.ModelChoiceField(label=_("New parent department"), queryset=Department.objects.none(),
+                                    required=False)
+
+    def __init__(self, *args: Any, user: Any, department: Department, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, initial={"parent": department.parent_id}, **kwargs)
+        self.department = department
+        # A department cannot go under itself or its own sub-departments (the service refuses that too).
+        allowed = departments_editable_by(user).exclude(path__startswith=department.path).order_by("path")
+        self._parent_field(list(allowed))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and data.get("parent") == self.department.parent:
+            raise forms.ValidationError(_("Nothing would change: choose another parent department."))
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import delegations, imports, people, structure, users
+from .views import delegations, departments, imports, people, structure, users
 
 app_name = "org"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("delegations/", delegations.DelegationListView.as_view(), name="delegations"),
     path("delegations/<int:pk>/end/", delegations.DelegationEndView.as_view(), name="delegation_end"),
     path("departments/", structure.DepartmentTreeView.as_view(), name="departments"),
+    path("departments/new/", departments.DepartmentCreateView.as_view(), name="department_new"),
+    path("departments/<int:pk>/edit/", departments.DepartmentEditView.as_view(), name="department_edit"),
+    path("departments/<int:pk>/move/", departments.DepartmentMoveView.as_view(), name="department_move"),
     path("chart/", structure.OrgChartView.as_view(), name="chart"),
     path("chart/data/", structure.OrgChartDataView.as_view(), name="chart_data"),
     path("import/", imports.ImportView.as_view(), name="import"),

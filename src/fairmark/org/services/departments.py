@@ -77,8 +77,13 @@ def department_update(
 
 @transaction.atomic
 def department_move(*, actor: Any, department: Department, new_parent: Department | None) -> Department:
-    """Re-hang a department (and its subtree) under another parent."""
+    """Re-hang a department (and its subtree) under another parent. The actor must be able to change
+    both the department and the new parent: an HR BP cannot carry a unit out of their units, nor
+    re-hang the unit they were granted (which would take their grant elsewhere in the tree)."""
     ensure_in_scope(departments_editable_by(actor), department)
+    _require_edit(actor, new_parent)
+    if not viewer_for(actor).edits_all_org and department.path in viewer_for(actor).hr_paths:
+        raise OutOfScope(_("Not found."))
     parent_of = dict(Department.objects.values_list("id", "parent_id"))
     if new_parent is not None and creates_loop(parent_of, department.pk, new_parent.pk):
         raise ServiceError(_("A department cannot be moved under itself."), fields={"parent": [_("Creates a loop.")]})
