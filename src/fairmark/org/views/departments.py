@@ -14,26 +14,21 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from fairmark.core.access import viewer_for
 from fairmark.core.errors import OutOfScope, ServiceError
-from fairmark.core.scoping import ScopedDetailView, ScopedQueryMixin
+from fairmark.core.scoping import ScopedQueryMixin
 
-from ..forms import BootstrapForm, DepartmentCreateForm, DepartmentEditForm, DepartmentMoveForm, add_service_errors
+from ..forms import DepartmentCreateForm, DepartmentEditForm, DepartmentMoveForm, add_service_errors
 from ..models import Department
 from ..selectors import departments_editable_by, departments_visible_to
 from ..services.departments import department_create, department_move, department_update
-
-
-def _page(view: Any, form: BootstrapForm, status: int) -> HttpResponse:
-    response: HttpResponse = view.render_to_response(view.get_context_data(form=form))
-    response.status_code = status
-    return response
+from .editing import ObjectFormView, render_form
 
 
 class DepartmentCreateView(LoginRequiredMixin, ScopedQueryMixin, TemplateView):
@@ -59,7 +54,7 @@ class DepartmentCreateView(LoginRequiredMixin, ScopedQueryMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         parent = self._check()
-        return _page(self, DepartmentCreateForm(user=request.user, parent=parent), 200)
+        return render_form(self, DepartmentCreateForm(user=request.user, parent=parent))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         parent = self._check()
@@ -78,47 +73,19 @@ class DepartmentCreateView(LoginRequiredMixin, ScopedQueryMixin, TemplateView):
             else:
                 messages.success(request, _("The department %(name)s is added.") % {"name": department.display_name})
                 return redirect("org:departments")
-        return _page(self, form, 400)
+        return render_form(self, form, status=400)
 
 
-class _DepartmentFormView(ScopedDetailView):
-    """A form page about one department: 404 if there is none, 403 when the viewer may not change it."""
+class _DepartmentFormView(ObjectFormView):
+    """A form page about one department (see editing.py for the status codes)."""
 
     selector = departments_visible_to
+    editable_selector = departments_editable_by
     context_object_name = "department"
-    form_class: type[BootstrapForm]
+    form_object_kwarg = "department"
 
-    def get_object(self, queryset: QuerySet[Any] | None = None) -> Department:
-        department: Department = super().get_object(queryset)
-        if not departments_editable_by(self.request.user).filter(pk=department.pk).exists():
-            raise PermissionDenied
-        return department
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.object = self.get_object()
-        return _page(self, self._form(), 200)
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.object = department = self.get_object()
-        form = self._form(request.POST)
-        if form.is_valid():
-            try:
-                self.save(form)
-            except OutOfScope as error:
-                raise Http404 from error
-            except ServiceError as error:
-                # The service may have set attributes before refusing; the page shows what is stored.
-                department.refresh_from_db()
-                add_service_errors(form, error)
-            else:
-                return redirect("org:departments")
-        return _page(self, form, 400)
-
-    def save(self, form: Any) -> None:
-        raise NotImplementedError
-
-    def _form(self, data: Any = None) -> BootstrapForm:
-        return self.form_class(data, user=self.request.user, department=self.object)
+    def success_url(self) -> str:
+        return reverse("org:departments")
 
 
 class DepartmentEditView(_DepartmentFormView):

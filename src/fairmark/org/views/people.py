@@ -3,17 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fairmark.core.errors import OutOfScope, ServiceError
 from fairmark.core.scoping import ScopedDetailView, ScopedListView
 
-from ..forms import BootstrapForm, EmployeeEditForm, TransferForm, add_service_errors
+from ..forms import EmployeeEditForm, TransferForm
 from ..models import Employee, EmployeeStatus
 from ..selectors import (
     assignments_of,
@@ -25,6 +22,7 @@ from ..selectors import (
     manager_candidates,
 )
 from ..services.employees import employee_transfer, employee_update
+from .editing import ObjectFormView
 
 MANAGER_SUGGESTIONS = 1000  # a hint list; any visible employee's number is accepted
 
@@ -84,51 +82,16 @@ class EmployeeDetailView(ScopedDetailView):
         return context
 
 
-class _EmployeeFormView(ScopedDetailView):
-    """A form page about one employee: 404 outside the viewer's sight, 403 when visible but not editable
-    (as the API's EmployeeViewSet._editable_object). The service checks the scope again and rolls back
-    a write that would leave it (404 too)."""
+class _EmployeeFormView(ObjectFormView):
+    """A form page about one employee; the service checks the scope again (see editing.py)."""
 
     selector = employees_visible_to
+    editable_selector = employees_editable_by
     context_object_name = "person"
-    form_class: type[BootstrapForm]
+    form_object_kwarg = "employee"
 
-    def get_object(self, queryset: QuerySet[Any] | None = None) -> Employee:
-        employee: Employee = super().get_object(queryset)
-        if not employees_editable_by(self.request.user).filter(pk=employee.pk).exists():
-            raise PermissionDenied
-        return employee
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.object = self.get_object()
-        return self._page(self._form())
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.object = employee = self.get_object()
-        form = self._form(request.POST)
-        if form.is_valid():
-            try:
-                self.save(form)
-            except OutOfScope as error:
-                raise Http404 from error
-            except ServiceError as error:
-                # The service may have set attributes before refusing; the page shows what is stored.
-                employee.refresh_from_db()
-                add_service_errors(form, error)
-            else:
-                return redirect("org:employee", pk=employee.pk)
-        return self._page(form, status=400)
-
-    def save(self, form: Any) -> None:
-        raise NotImplementedError
-
-    def _form(self, data: Any = None) -> BootstrapForm:
-        return self.form_class(data, user=self.request.user, employee=self.object)
-
-    def _page(self, form: BootstrapForm, status: int = 200) -> HttpResponse:
-        response = self.render_to_response(self.get_context_data(form=form))
-        response.status_code = status
-        return response
+    def success_url(self) -> str:
+        return reverse("org:employee", kwargs={"pk": self.object.pk})
 
 
 class EmployeeEditView(_EmployeeFormView):
