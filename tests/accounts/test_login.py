@@ -117,3 +117,23 @@ def test_production_settings_hash_with_argon2_first() -> None:
     from fairmark.config import settings as production
 
     assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_a_user_changes_their_own_password(world) -> None:  # type: ignore[no-untyped-def]
+    from fairmark.audit.models import AuditEvent
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(world.users["employee"])
+    wrong = client.post("/accounts/password/", {"old_password": "nope", "new_password1": "Batt3ry-Line-42",
+                                                "new_password2": "Batt3ry-Line-42"})
+    assert wrong.status_code == 400
+    weak = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "123",
+                                               "new_password2": "123"})
+    assert weak.status_code == 400
+    assert User.objects.get(username="employee").check_password(PASSWORD)
+    done = client.post("/accounts/password/", {"old_password": PASSWORD, "new_password1": "Batt3ry-Line-42",
+                                               "new_password2": "Batt3ry-Line-42"})
+    assert done.status_code == 302
+    assert User.objects.get(username="employee").check_password("Batt3ry-Line-42")
+    assert client.get("/accounts/profile/").status_code == 200  # still signed in
+    assert AuditEvent.objects.filter(action="user.password_change", actor_id=world.users["employee"].pk).exists()

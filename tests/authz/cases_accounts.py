@@ -54,3 +54,10 @@ CASES = [
     Case("javascript catalogue", "javascript-catalog", lambda w: "/i18n/js/", expect={r: 200 for r in EVERYONE}),
     Case("home", "core:home", lambda w: "/", expect=ALL_OK),
 ]
+
+# A wrong current password: refused for everyone signed in, nothing changes (the success path is tested in
+# tests/accounts/test_login.py).
+CASES.append(Case("change password, wrong current", "accounts:password_change", lambda w: "/accounts/password/",
+                  method="POST", data=lambda w: {"old_password": "wrong", "new_password1": "Batt3ry-Line-42",
+                                                 "new_password2": "Batt3ry-Line-42"},
+                  expect={r: 400 for r in SIGNED_IN}))

@@ -9,5 +9,6 @@ urlpatterns = [
     path("2fa/", views.TotpVerifyView.as_view(), name="totp_verify"),
     path("2fa/setup/", views.TotpSetupView.as_view(), name="totp_setup"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
 ]

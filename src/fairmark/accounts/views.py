@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -144,14 +145,29 @@ class ProfileView(LoginRequiredMixin, View):
                 form = TokenForm()
         return self._page(request, form, new_token=new_token)
 
-    def _page(self, request: HttpRequest, form: TokenForm, new_token: str | None = None) -> HttpResponse:
+    def _page(self, request: HttpRequest, form: TokenForm, new_token: str | None = None,
+              password_form: PasswordChangeForm | None = None, status: int = 200) -> HttpResponse:
         context: dict[str, Any] = {
             "form": form,
+            "password_form": password_form or PasswordChangeForm(_me(request)),
             "new_token": new_token,
             "tokens": selectors.tokens_visible_to(request.user).filter(user=_me(request)),
             "employee": getattr(request.user, "employee", None),
         }
-        return render(request, "accounts/profile.html", context)
+        return render(request, "accounts/profile.html", context, status=status)
+
+
+@scope_exempt("changes the caller's own password")
+class PasswordChangeView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest) -> HttpResponse:
+        # Django's form checks the current password, that the two new ones match, and the validators.
+        form = PasswordChangeForm(_me(request), request.POST)
+        if not form.is_valid():
+            return ProfileView()._page(request, TokenForm(), password_form=form, status=400)
+        services.password_change(actor=_me(request), new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, _me(request))  # stay signed in on this device
+        messages.success(request, _("Your password is changed."))
+        return redirect("accounts:profile")
 
 
 @scope_exempt("revokes one of the caller's own tokens, looked up through the scoped selector")
