@@ -12,6 +12,14 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def library(db):  # type: ignore[no-untyped-def]
+    """The shipped indicator library, installed as on a fresh database (70 indicators, 10 templates)."""
+    from fairmark.indicators.services.library import install_library
+
+    return install_library()
+
+
+@pytest.fixture
 def client_as(world: World):  # type: ignore[no-untyped-def]
     """client_as("manager") → a test client signed in as that role (anonymous: not signed in)."""
 

@@ -314,3 +314,11 @@ def test_explanation_and_score_serialise() -> None:
 def test_language_names_are_forgiving() -> None:
     assert [normalise_language(x) for x in ("zh-Hans", "zh_CN", "ZH", "zh-hans", "en", "en-GB", "fr")] == [
         "zh-hans", "zh-hans", "zh-hans", "zh-hans", "en", "en", "en"]
+
+
+def test_a_huge_ratio_is_capped_not_an_arithmetic_error() -> None:
+    """Found by hypothesis: a tiny target and a huge value once overflowed the cents of the explanation."""
+    from fairmark.indicators.scoring import rule_from_dict
+
+    rule = rule_from_dict({"kind": "ratio", "params": {"target": "0.01", "cap": "120", "direction": "higher"}})
+    assert rule.score(Decimal("1E+28")).value == Decimal("120.00")

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "fairmark.notifications",
     "fairmark.accounts",
     "fairmark.org",
+    "fairmark.indicators",
     "fairmark.analytics",
     "fairmark.demo",
 ]
@@ -227,3 +228,5 @@ LOGGING = {
 
 # --- access ---------------------------------------------------------------------------------
 FAIRMARK_VIEWER_PROVIDER = "fairmark.org.access.build_viewer"
+# A fresh database gets the shipped indicator library right after its first `migrate` (indicators/apps.py).
+FAIRMARK_INSTALL_LIBRARY_ON_MIGRATE = True

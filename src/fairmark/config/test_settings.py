@@ -14,5 +14,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 AXES_ENABLED = True
+# Tests start from an empty database; those that need the shipped library take the `library` fixture.
+FAIRMARK_INSTALL_LIBRARY_ON_MIGRATE = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "NAME" in DATABASES["default"]:
     DATABASES["default"]["TEST"] = {"NAME": None}  # in-memory for each xdist worker

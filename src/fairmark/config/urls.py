@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("fairmark.analytics.urls")),
     path("accounts/", include("fairmark.accounts.urls")),
     path("org/", include("fairmark.org.urls")),
+    path("indicators/", include("fairmark.indicators.urls")),
     path("audit/", include("fairmark.audit.urls")),
     path("notifications/", include("fairmark.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -32,6 +32,7 @@ __all__ = [
     "RATER_GROUPS",
     "WEIGHTED_KINDS",
     "indicators_by_code",
+    "library_version",
     "load_indicators",
     "load_templates",
     "templates_by_code",
@@ -67,6 +68,12 @@ def _read(name: str, key: str) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise ValueError(f"{name}: expected an object with a list under {key!r}")
     return items
+
+
+def library_version() -> int:
+    """The release number of the shipped files (their top-level "version")."""
+    data = json.loads(resources.files(__name__).joinpath("indicators.json").read_text(encoding="utf-8"))
+    return int(data["version"])
 
 
 def load_indicators() -> list[dict[str, Any]]:

@@ -65,7 +65,7 @@ class DeductionRule(Rule):
             return score_of(self.base, "deduction.negative", **p)
         raw = self.base - value * self.points_per_incident
         if raw < self.floor:
-            return score_of(self.floor, "deduction.floored", **p, raw=str(quantise(raw)) if raw.is_finite() else "−∞")
+            return score_of(self.floor, "deduction.floored", **p, raw=str(quantise(raw)) if raw.is_finite() and raw.adjusted() < 15 else fmt(raw))
         return score_of(raw, "deduction.applied", **p)
 
     def _score_many(self, x: FloatArray) -> FloatArray:
@@ -104,7 +104,7 @@ class AdditionRule(Rule):
             return score_of(self.base, "addition.negative", **p)
         raw = self.base + value * self.points_per_unit
         if raw > self.cap:
-            return score_of(self.cap, "addition.capped", **p, raw=str(quantise(raw)) if raw.is_finite() else "∞")
+            return score_of(self.cap, "addition.capped", **p, raw=str(quantise(raw)) if raw.is_finite() and raw.adjusted() < 15 else fmt(raw))
         return score_of(raw, "addition.applied", **p)
 
     def _score_many(self, x: FloatArray) -> FloatArray:

@@ -164,7 +164,8 @@ class RatioRule(Rule):
             return score_of(self.cap, "ratio.lower_zero", **p)
         else:
             raw, code = self.target * 100 / value, "ratio.lower"
-        p["raw"] = str(quantise(raw)) if raw.is_finite() else fmt(raw)
+        # a huge ratio (a tiny target) has more digits than cents can hold; it is capped anyway, so show it as is
+        p["raw"] = str(quantise(raw)) if raw.is_finite() and raw.adjusted() < 15 else fmt(raw)
         if raw > self.cap:
             return score_of(self.cap, code + "_capped", **p)
         if raw < self.floor:

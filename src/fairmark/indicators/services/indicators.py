@@ -1,0 +1,156 @@
+"""Changing the indicator library (指标库). Every write is audited and re-checks the actor's scope inside
+its transaction. A published version is never changed: saving an indicator whose newest version is published
+opens the next version as a draft; publishing it supersedes the old one, which stays readable for the
+templates and cycles that pinned it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fairmark.audit import services as audit
+from fairmark.core.errors import ConflictError, ServiceError
+from fairmark.core.scoping import ensure_in_scope
+from fairmark.org.models import Department, Employee
+
+from ..models import Indicator, IndicatorVersion, VersionStatus
+from ..selectors import indicators_editable_by
+from .checks import check_code, check_indicator
+from .versions import check_owner, publish, scope_of, snapshot, user_or_none
+
+VERSION_FIELDS = (
+    "name_zh", "name_en", "category", "unit", "direction", "definition_zh", "definition_en", "metrics",
+    "aggregation", "formula", "scoring", "data_source_hint", "note",
+)
+
+
+def known_metrics() -> dict[str, dict[str, str]]:
+    """Names and units of every metric code some indicator already describes, newest description first."""
+    known: dict[str, dict[str, str]] = {}
+    for metrics in IndicatorVersion.objects.order_by("-id").values_list("metrics", flat=True):
+        for metric in metrics or []:
+            if metric.get("name_zh") and metric.get("code") not in known:
+                known[metric["code"]] = metric
+    return known
+
+
+def validated(data: Mapping[str, Any]) -> dict[str, Any]:
+    clean, errors = check_indicator(data, known_metrics=known_metrics())
+    if errors:
+        raise ServiceError(_("The indicator has errors; see the fields marked."), fields=errors)
+    return {field: clean[field] for field in VERSION_FIELDS}
+
+
+@transaction.atomic
+def indicator_create(*, actor: Any, code: str, data: Mapping[str, Any], owner_department: Department | None = None,
+                     owner: Employee | None = None, publish_now: bool = False) -> Indicator:
+    check_owner(actor, owner_department)
+    errors: dict[str, list[str]] = {}
+    code = check_code(code, errors)
+    if not errors and Indicator.objects.filter(code=code).exists():
+        errors["code"] = [_("An indicator with this code exists.")]
+    clean, field_errors = check_indicator(data, known_metrics=known_metrics())
+    errors.update(field_errors)
+    if errors:
+        raise ServiceError(_("The indicator has errors; see the fields marked."), fields=errors)
+    indicator = Indicator.objects.create(code=code, owner_department=owner_department, owner=owner)
+    version = IndicatorVersion.objects.create(indicator=indicator, number=1, created_by=user_or_none(actor),
+                                              **{field: clean[field] for field in VERSION_FIELDS})
+    indicator.head = version
+    indicator.save(update_fields=["head"])
+    audit.record(actor=actor, action="indicator.create", obj=indicator,
+                 after={"code": code, "owner_department_id": getattr(owner_department, "pk", None),
+                        "version": 1, **snapshot(version, VERSION_FIELDS)}, scope=scope_of(owner_department))
+    ensure_in_scope(indicators_editable_by(actor), indicator)
+    if publish_now:
+        indicator_publish(actor=actor, indicator=indicator)
+        indicator.refresh_from_db()
+    return indicator
+
+
+def _lock(indicator: Indicator) -> Indicator:
+    return Indicator.objects.select_for_update().select_related("head", "published", "owner_department").get(
+        pk=indicator.pk)
+
+
+@transaction.atomic
+def indicator_save(*, actor: Any, indicator: Indicator, data: Mapping[str, Any], base_version: int | None = None,
+                   owner_department: Department | Any | None = ..., owner: Employee | Any | None = ...
+                   ) -> IndicatorVersion:
+    """Save a definition: into the open draft, or as a new draft version when the newest is published.
+    `base_version` is the version number the editor started from; if someone saved since, the save is
+    refused rather than overwriting their work."""
+    ensure_in_scope(indicators_editable_by(actor), indicator)
+    indicator = _lock(indicator)
+    head = indicator.head
+    if base_version is not None and head is not None and head.number != base_version:
+        raise ConflictError(_("Someone saved version %(number)s of this indicator meanwhile; reload the page.")
+                            % {"number": head.number})
+    clean = validated(data)
+    before = snapshot(head, VERSION_FIELDS) if head else {}
+    if head is not None and head.status == VersionStatus.DRAFT:
+        version = head
+        for field, value in clean.items():
+            setattr(version, field, value)
+        version.save()
+    else:
+        number = (head.number if head else 0) + 1
+        version = IndicatorVersion.objects.create(indicator=indicator, number=number, created_by=user_or_none(actor),
+                                                  **clean)
+        indicator.head = version
+    if owner_department is not ...:
+        check_owner(actor, owner_department)
+        indicator.owner_department = owner_department
+    if owner is not ...:
+        indicator.owner = owner
+    indicator.save()
+    old, new = audit.diff(before, snapshot(version, VERSION_FIELDS))
+    audit.record(actor=actor, action="indicator.save", obj=indicator, before=old,
+                 after={"version": version.number, **new}, scope=scope_of(indicator.owner_department))
+    ensure_in_scope(indicators_editable_by(actor), indicator)
+    return version
+
+
+@transaction.atomic
+def indicator_publish(*, actor: Any, indicator: Indicator) -> IndicatorVersion:
+    ensure_in_scope(indicators_editable_by(actor), indicator)
+    indicator = _lock(indicator)
+    draft = indicator.head
+    if draft is None or draft.status != VersionStatus.DRAFT:
+        raise ServiceError(_("There is no draft to publish."))
+    validated(snapshot(draft, VERSION_FIELDS))  # the rules may have changed since the draft was saved
+    return publish(actor=actor, root=indicator, draft=draft, fields=VERSION_FIELDS, action="indicator.publish")
+
+
+@transaction.atomic
+def indicator_discard_draft(*, actor: Any, indicator: Indicator) -> None:
+    ensure_in_scope(indicators_editable_by(actor), indicator)
+    indicator = _lock(indicator)
+    draft = indicator.head
+    if draft is None or draft.status != VersionStatus.DRAFT:
+        raise ServiceError(_("There is no draft to discard."))
+    if indicator.published is None:
+        raise ServiceError(_("The indicator has never been published; retire it instead."))
+    indicator.head = indicator.published
+    indicator.save(update_fields=["head", "updated_at"])
+    audit.record(actor=actor, action="indicator.discard_draft", obj=indicator,
+                 before={"version": draft.number, **snapshot(draft, VERSION_FIELDS)},
+                 scope=scope_of(indicator.owner_department))
+    draft.delete()
+
+
+@transaction.atomic
+def indicator_retire(*, actor: Any, indicator: Indicator, retired: bool = True) -> Indicator:
+    """A retired indicator stays readable (old templates and cycles use it) but new templates cannot pick it."""
+    ensure_in_scope(indicators_editable_by(actor), indicator)
+    indicator = _lock(indicator)
+    if indicator.retired != retired:
+        indicator.retired = retired
+        indicator.save(update_fields=["retired", "updated_at"])
+        audit.record(actor=actor, action="indicator.retire" if retired else "indicator.restore", obj=indicator,
+                     before={"retired": not retired}, after={"retired": retired},
+                     scope=scope_of(indicator.owner_department))
+    return indicator
