@@ -115,12 +115,22 @@ def build_world() -> World:
     return w
 
 
+def ensure_library() -> None:
+    """Install the shipped indicator library once into this test's database (authorization cases call it
+    while building their URLs, so only the cases about indicators and templates pay for it)."""
+    from fairmark.indicators.models import LibraryInstall
+    from fairmark.indicators.services.library import install_library
+
+    if not LibraryInstall.objects.exists():
+        install_library()
+
+
 def db_fingerprint() -> dict[str, Any]:
     """Every row of the tables a request could change, to prove a refused request changed nothing."""
     from django.apps import apps
 
     out: dict[str, Any] = {}
-    for label in ("org", "accounts", "audit", "notifications"):
+    for label in ("org", "accounts", "audit", "notifications", "indicators"):
         for model in apps.get_app_config(label).get_models():
             rows = list(model._base_manager.order_by("pk").values())
             for row in rows:
