@@ -71,6 +71,8 @@ def install_library(*, actor: Any = SYSTEM) -> Installed:
         Template.objects.filter(pk=template.pk).update(head=template_version, published=template_version)
         added_templates.append(template.code)
 
+    if not added_indicators and not added_templates and LibraryInstall.objects.exists():
+        return Installed([], [])
     install = LibraryInstall.objects.create(library_version=library.library_version(),
                                             indicators_added=len(added_indicators),
                                             templates_added=len(added_templates))
