@@ -26,16 +26,16 @@ PEOPLE = {
     "exec": ALL,
     "admin": ALL,
 }
-BASE_NAV = ["Home", "Departments", "Org chart"]
+BASE_NAV = ["Home", "Departments", "Org chart", "Indicators", "Templates"]
 NAV = {
     "employee": BASE_NAV,
     # Stand-ins: for HR and for whoever leads someone (the head and the executive have reports too).
-    "manager": ["Home", "People", "Departments", "Org chart", "Stand-ins"],
-    "head": ["Home", "People", "Departments", "Org chart", "Stand-ins"],
-    "exec": ["Home", "People", "Departments", "Org chart", "Stand-ins"],
-    "admin": ["Home", "People", "Departments", "Org chart", "Audit log", "Outbox", "Users"],
-    "hr": ["Home", "People", "Departments", "Org chart", "Import", "Stand-ins", "Audit log"],
-    "hrbp": ["Home", "People", "Departments", "Org chart", "Import", "Stand-ins", "Audit log"],
+    "manager": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Stand-ins"],
+    "head": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Stand-ins"],
+    "exec": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Stand-ins"],
+    "admin": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Audit log", "Outbox", "Users"],
+    "hr": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Import", "Stand-ins", "Audit log"],
+    "hrbp": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Import", "Stand-ins", "Audit log"],
 }
 
 

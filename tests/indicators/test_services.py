@@ -220,3 +220,10 @@ def test_an_unpublished_draft_template_is_not_read_by_employees(world) -> None:
     template_services.template_create(actor=world.user("hr"), code="draft_only", data=data)
     assert not templates_visible_to(world.user("employee")).exists()
 
+
+
+@pytest.mark.parametrize("code", ["new", "check", "templates"])
+def test_codes_that_are_page_names_are_refused(world, code) -> None:
+    with pytest.raises(ServiceError) as caught:
+        indicator_services.indicator_create(actor=world.user("hr"), code=code, data=YIELD)
+    assert "code" in caught.value.fields

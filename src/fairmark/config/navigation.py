@@ -24,6 +24,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("org:people", _("People"), "bi-people"))
     items.append(("org:departments", _("Departments"), "bi-diagram-3"))
     items.append(("org:chart", _("Org chart"), "bi-diagram-2"))
+    # Everyone reads indicators and templates; a plain employee those that apply to them (DESIGN.md §6).
+    items.append(("indicators:list", _("Indicators"), "bi-rulers"))
+    items.append(("indicators:templates", _("Templates"), "bi-ui-checks-grid"))
     if viewer.has(Role.HR_ADMIN, Role.HR_BP):
         items.append(("org:import", _("Import"), "bi-upload"))
     if viewer.has(Role.MANAGER, Role.HR_ADMIN, Role.HR_BP):

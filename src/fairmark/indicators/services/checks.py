@@ -20,6 +20,9 @@ from ..weighting import WeightError, check_weights
 
 Errors = dict[str, list[str]]
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Path segments of the app's own pages (/indicators/new/, /indicators/templates/check/ ...): a code equal to
+# one of them would have no page of its own.
+RESERVED_CODES = frozenset({"new", "check", "try", "editor", "templates", "import", "export", "validate"})
 WEIGHTED_KINDS = (ItemKind.INDICATOR, ItemKind.RATED, ItemKind.OKR)
 INDICATOR_TEXT = ("name_zh", "name_en", "unit", "definition_zh", "definition_en", "data_source_hint", "note")
 TEMPLATE_TEXT = ("name_zh", "name_en", "note")
@@ -42,6 +45,8 @@ def check_code(code: object, errors: Errors) -> str:
     text = code.strip() if isinstance(code, str) else ""
     if not CODE_RE.match(text):
         _add(errors, "code", _("Use lower-case English letters, digits and _, starting with a letter (at most 64)."))
+    elif text in RESERVED_CODES:
+        _add(errors, "code", _("This word is reserved for a page; choose another code."))
     return text
 
 
