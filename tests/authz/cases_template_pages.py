@@ -30,18 +30,10 @@ FOR_EMPLOYEE = "line1_operators"
 
 
 def _definition(first: str = "30", second: str = "70", positions: tuple[str, ...] = ("OP",)) -> dict[str, Any]:
-    return {
-        "name_zh": "一线操作工方案", "name_en": "Line 1 operators", "period": "month", "missing_rule": "reweight",
-        "applies_to": {"job_families": [], "positions": list(positions), "levels": []},
-        "sections": [
-            {"key": "kpi", "name_zh": "业绩", "name_en": "KPIs", "weight": first,
-             "items": [{"kind": "indicator", "indicator": "yield_rate", "weight": "60"},
-                       {"kind": "indicator", "indicator": "output", "weight": "40"}]},
-            {"key": "values", "name_zh": "价值观", "name_en": "Values", "weight": second,
-             "items": [{"kind": "rated", "indicator": "teamwork", "weight": "100",
-                        "rater_groups": [{"group": "manager", "weight": "60"}, {"group": "self", "weight": "40"}]}]},
-        ],
-    }
+    from tests.indicators.definitions import two_sections
+
+    return {**two_sections(first, second), "applies_to": {"job_families": [], "positions": list(positions),
+                                                          "levels": []}}
 
 
 def _fields(definition: dict[str, Any], **extra: Any) -> dict[str, Any]:

@@ -149,3 +149,11 @@ def test_refuses_to_mix_with_other_data(world: object) -> None:
         call_command("demo", size=SMALL, no_serve=True, reset=True)
     with pytest.raises(CommandError):
         call_command("demo", size=10, no_serve=True)
+
+
+def test_the_demo_has_the_shipped_library(small: generator.Result) -> None:
+    from fairmark.indicators import library
+    from fairmark.indicators.models import Indicator, Template
+
+    assert Indicator.objects.filter(published__isnull=False).count() == len(library.load_indicators())
+    assert Template.objects.filter(published__isnull=False).count() == len(library.load_templates())

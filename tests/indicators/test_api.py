@@ -12,33 +12,15 @@ from django.test import Client
 
 from fairmark.accounts import services as account_services
 from fairmark.indicators.models import Indicator, Template, VersionStatus
+from tests.indicators import definitions
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("library")]
 
-YIELD: dict[str, Any] = {
-    "name_zh": "一线良品率", "name_en": "Line 1 yield", "category": "quality", "unit": "%", "direction": "higher",
-    "definition_zh": "良品数 ÷ 生产总数 × 100%。", "definition_en": "Good ÷ produced × 100.",
-    "aggregation": "ratio_of_sums", "formula": "sum(good_units) / sum(produced_units) * 100",
-    "scoring": {"kind": "linear", "params": {"threshold": "90", "target": "95", "stretch": "98", "direction": "higher"}},
-    "data_source_hint": "MES", "note": "",
-}
+YIELD: dict[str, Any] = {**definitions.YIELD, "note": ""}
 
 
 def template_body(first: str = "30", second: str = "70", **extra: Any) -> dict[str, Any]:
-    return {
-        "name_zh": "一线操作工方案", "name_en": "Line 1 operators", "period": "month", "missing_rule": "reweight",
-        "applies_to": {"positions": ["OP"]},
-        "sections": [
-            {"key": "kpi", "name_zh": "业绩", "name_en": "KPIs", "weight": first,
-             "items": [{"kind": "indicator", "indicator": "yield_rate", "weight": "60"},
-                       {"kind": "indicator", "indicator": "output", "weight": "40"}]},
-            {"key": "values", "name_zh": "价值观", "name_en": "Values", "weight": second,
-             "items": [{"kind": "rated", "indicator": "teamwork", "weight": "100",
-                        "rater_groups": [{"group": "manager", "weight": "60"}, {"group": "peer", "weight": "20"},
-                                         {"group": "self", "weight": "20"}]}]},
-        ],
-        **extra,
-    }
+    return {**definitions.two_sections(first, second), **extra}
 
 
 def post(client: Client, url: str, body: Any, **headers: str) -> Any:

@@ -10,12 +10,13 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from fairmark.indicators import library
 from fairmark.indicators.exchange import Problem, describe_path, read_template, read_workbook, write_template
 from fairmark.indicators.exchange.layout import COLUMNS, FIELDS, KINDS, RATER_GROUPS, index
+from tests.indicators.definitions import two_sections
 
 
 def shipped() -> list[dict[str, Any]]:
@@ -42,20 +43,8 @@ def codes(problems: list[Problem]) -> set[str]:
 
 
 def small(first: str = "30", second: str = "70") -> dict[str, Any]:
-    return {
-        "code": "line1_operator", "name_zh": "一线操作工", "name_en": "Line 1 operators", "period": "month",
-        "missing_rule": "reweight", "applies_to": {"job_families": ["PRD"], "positions": ["OP"], "levels": []},
-        "sections": [
-            {"key": "kpi", "name_zh": "业绩", "name_en": "KPIs", "weight": first,
-             "items": [{"kind": "indicator", "indicator": "yield_rate", "weight": "60"},
-                       {"kind": "indicator", "indicator": "output", "weight": "40"}]},
-            {"key": "values", "name_zh": "价值观", "name_en": "Values", "weight": second,
-             "items": [{"kind": "rated", "indicator": "teamwork", "weight": "100",
-                        "rater_groups": [{"group": "manager", "weight": "60"}, {"group": "peer", "weight": "20"},
-                                         {"group": "self", "weight": "20"}]}]},
-        ],
-        "note": "",
-    }
+    return {"code": "line1_operator", **two_sections(first, second), "note": "",
+            "applies_to": {"job_families": ["PRD"], "positions": ["OP"], "levels": []}}
 
 
 def workbook(data: bytes) -> openpyxl.Workbook:
@@ -355,6 +344,7 @@ cell_values = st.one_of(st.none(), st.text(max_size=30), st.integers(-10**6, 10*
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(["Template", "Items"]), st.integers(1, 8), st.integers(1, 16), cell_values),
                 min_size=1, max_size=12))
+@example(edits=[("Items", 1, 1, 0), ("Items", 1, 1, "\x1f")])  # a control character once broke the test's own save
 def test_any_cell_contents_never_raise(edits: list[tuple[str, int, int, Any]]) -> None:
     from openpyxl.utils.exceptions import IllegalCharacterError
 
@@ -363,7 +353,8 @@ def test_any_cell_contents_never_raise(edits: list[tuple[str, int, int, Any]]) -
         try:
             book[sheet].cell(row=row, column=column, value=value)
         except (IllegalCharacterError, ValueError):
-            continue  # Excel cannot hold it either
+            # Excel cannot hold it either; openpyxl may leave the cell half-changed, so empty it
+            book[sheet].cell(row=row, column=column).value = None
     definition, problems = read_template(saved(book))
     assert isinstance(definition["sections"], list)
     assert all(isinstance(problem.message("zh-hans"), str) for problem in problems)

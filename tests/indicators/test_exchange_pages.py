@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fairmark.indicators.exchange import read_template, write_template
 from fairmark.indicators.models import Template, TemplateVersion, VersionStatus
+from tests.indicators.definitions import two_sections
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("library")]
 
@@ -20,20 +21,7 @@ IMPORT = "/indicators/template-import/"
 
 
 def definition(first: str = "30", second: str = "70", code: str = "line1_operator") -> dict[str, Any]:
-    return {
-        "code": code, "name_zh": "一线操作工", "name_en": "Line 1 operators", "period": "month",
-        "missing_rule": "reweight", "applies_to": {"job_families": [], "positions": ["OP"], "levels": []},
-        "sections": [
-            {"key": "kpi", "name_zh": "业绩", "name_en": "KPIs", "weight": first,
-             "items": [{"kind": "indicator", "indicator": "yield_rate", "weight": "60"},
-                       {"kind": "indicator", "indicator": "output", "weight": "40"}]},
-            {"key": "values", "name_zh": "价值观", "name_en": "Values", "weight": second,
-             "items": [{"kind": "rated", "indicator": "teamwork", "weight": "100",
-                        "rater_groups": [{"group": "manager", "weight": "60"}, {"group": "peer", "weight": "20"},
-                                         {"group": "self", "weight": "20"}]}]},
-        ],
-        "note": "",
-    }
+    return {"code": code, **two_sections(first, second), "note": ""}
 
 
 def upload(data: bytes, name: str = "template.xlsx") -> SimpleUploadedFile:

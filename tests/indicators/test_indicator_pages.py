@@ -21,11 +21,10 @@ from fairmark.indicators.scoring import LinearRule, rule_from_dict
 from fairmark.indicators.services.indicators import VERSION_FIELDS, indicator_create, indicator_save
 from fairmark.indicators.views.indicator_forms import IndicatorForm, definition_from
 from fairmark.indicators.views.rule_fields import initial_from_rule, rule_from_post
+from tests.indicators.definitions import YIELD, YIELD_FORMULA
 from tests.world import World
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("library")]
-
-YIELD_FORMULA = "sum(good_units) / sum(produced_units) * 100"
 
 
 def _lang(client: Client, language: str = "en") -> Client:
@@ -35,9 +34,8 @@ def _lang(client: Client, language: str = "en") -> Client:
 
 def _new(world: World, code: str = "line_yield", owner: str = "", **changes: str) -> dict[str, str]:
     data = {
-        "code": code, "name_zh": "一线良品率", "name_en": "Line 1 yield", "category": "quality", "unit": "%",
-        "direction": "higher", "definition_zh": "良品数 ÷ 生产总数 × 100%。", "definition_en": "Good ÷ produced × 100.",
-        "aggregation": "ratio_of_sums", "formula": YIELD_FORMULA, "data_source_hint": "MES",
+        "code": code,
+        **{name: value for name, value in YIELD.items() if name != "scoring"},  # the form takes it as rule_* fields
         "owner_department": str(world.depts[owner].pk) if owner else "", "note": "新建",
         "rule_kind": "linear", "rule_linear_threshold": "90", "rule_linear_target": "95", "rule_linear_stretch": "98",
         "action": "draft",
@@ -467,3 +465,24 @@ def test_indicator_urls_do_not_shadow_the_other_pages_of_the_app() -> None:
         if "<" not in route and pattern.name:
             assert resolve(f"/indicators/{route}").url_name == pattern.name, route
     assert resolve("/indicators/yield_rate/").url_name == "detail"
+
+
+def test_the_owner_is_set_by_employee_number_and_audited(world, client_as) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("hr")
+    edit = client.get("/indicators/yield_rate/edit/")
+    form = edit.context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"owner_number": "NOPE", "action": "draft"})
+    refused = client.post("/indicators/yield_rate/edit/", data)
+    assert refused.status_code == 400
+    assert Indicator.objects.get(code="yield_rate").owner is None
+    qa_head = world.people["qa_head"]
+    data["owner_number"] = qa_head.number
+    saved = client.post("/indicators/yield_rate/edit/", data)
+    assert saved.status_code == 302
+    indicator = Indicator.objects.get(code="yield_rate")
+    assert indicator.owner == qa_head
+    event = AuditEvent.objects.filter(action="indicator.save", object_id=str(indicator.pk)).latest("seq")
+    assert event.after["owner_id"] == qa_head.pk
+    page = client.get("/indicators/yield_rate/").content.decode()
+    assert qa_head.number in page

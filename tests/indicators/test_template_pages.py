@@ -13,8 +13,21 @@ from fairmark.core.access import SYSTEM
 from fairmark.indicators.models import Template, TemplateVersion, VersionStatus
 from fairmark.indicators.services import templates as template_services
 from fairmark.indicators.views import template_editor as editor
+from tests.indicators.definitions import two_sections
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("library")]
+
+
+@pytest.fixture
+def client_as(client_as, settings):  # type: ignore[no-untyped-def]
+    """The assertions below read the English texts: clients ask for English unless told otherwise."""
+
+    def make(role: str, language: str = "en"):  # type: ignore[no-untyped-def]
+        client = client_as(role)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        return client
+
+    return make
 
 LIST = "/indicators/templates/"
 NEW = "/indicators/templates/new/"
@@ -24,22 +37,6 @@ EDITOR = "/indicators/templates/editor/"
 
 def page(code: str, suffix: str = "") -> str:
     return f"/indicators/templates/{code}/{suffix}"
-
-
-def two_sections(first: str = "30", second: str = "70") -> dict[str, Any]:
-    return {
-        "name_zh": "一线操作工方案", "name_en": "Line 1 operators", "period": "month", "missing_rule": "reweight",
-        "applies_to": {"job_families": [], "positions": ["OP"], "levels": []},
-        "sections": [
-            {"key": "kpi", "name_zh": "业绩", "name_en": "KPIs", "weight": first,
-             "items": [{"kind": "indicator", "indicator": "yield_rate", "weight": "60"},
-                       {"kind": "indicator", "indicator": "output", "weight": "40"}]},
-            {"key": "values", "name_zh": "价值观", "name_en": "Values", "weight": second,
-             "items": [{"kind": "rated", "indicator": "teamwork", "weight": "100",
-                        "rater_groups": [{"group": "manager", "weight": "60"}, {"group": "peer", "weight": "20"},
-                                         {"group": "self", "weight": "20"}]}]},
-        ],
-    }
 
 
 def form(definition: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -65,7 +62,7 @@ def test_the_list_shows_every_template_with_its_weighted_sections(client_as) -> 
     assert response.status_code == 200
     body = text(response)
     assert body.count("data-template=") == 10
-    assert "业绩 KPI 70 · 能力/价值观 30" in body
+    assert "Performance KPIs 70 · Competencies and values 30" in body  # section names in the reader's language
     assert 'data-testid="template-new"' in body
     assert "PRD · 涂布操作工, 卷绕操作工, 电芯装配操作工 +3 · P1, P2, P3" in body
     assert "v1 published" in body
@@ -218,7 +215,7 @@ def test_the_preview_shows_the_form_as_the_employee_will_see_it(client_as, setti
     assert "Target" in body
     assert "± up to 5 points, reason required" in body
     assert "Veto if the value is ≥ 1: the grade becomes D" in body
-    chinese = text(client_as("manager").get(page("production_operator", "preview/")))
+    chinese = text(client_as("manager", "zh-hans").get(page("production_operator", "preview/")))
     assert "主动补位" in chinese  # the anchor in the reader's language
     rd = text(client.get(page("rd_engineer", "preview/")))
     assert 'data-testid="okr-block"' in rd

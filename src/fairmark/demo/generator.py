@@ -24,6 +24,7 @@ from fairmark.accounts import services as accounts
 from fairmark.accounts.models import User
 from fairmark.audit import services as audit
 from fairmark.core.access import SYSTEM, Role
+from fairmark.indicators.services.library import install_library
 from fairmark.notifications.services import notify
 from fairmark.org.models import Assignment, Company, Department, Employee, JobFamily, Level, Position
 from fairmark.org.services import delegations as delegation_services
@@ -97,6 +98,7 @@ def generate(*, size: int = 500, seed: int = DEFAULT_SEED, today: dt.date | None
     structure = plan_structure(size, rng)
     people = plan_people(structure, rng, today)
     with transaction.atomic():
+        install_library()  # migrate installs it on a fresh database; a database without it gets it here
         writer = _Writer(structure, people, today)
         writer.write_org()
         users = writer.write_accounts()

@@ -62,13 +62,17 @@ def indicator_create(*, actor: Any, code: str, data: Mapping[str, Any], owner_de
     indicator.head = version
     indicator.save(update_fields=["head"])
     audit.record(actor=actor, action="indicator.create", obj=indicator,
-                 after={"code": code, "owner_department_id": getattr(owner_department, "pk", None),
-                        "version": 1, **snapshot(version, VERSION_FIELDS)}, scope=scope_of(owner_department))
+                 after={"code": code, "version": 1, **_owners(indicator), **snapshot(version, VERSION_FIELDS)},
+                 scope=scope_of(owner_department))
     ensure_in_scope(indicators_editable_by(actor), indicator)
     if publish_now:
         indicator_publish(actor=actor, indicator=indicator)
         indicator.refresh_from_db()
     return indicator
+
+
+def _owners(indicator: Indicator) -> dict[str, Any]:
+    return {"owner_department_id": indicator.owner_department_id, "owner_id": indicator.owner_id}
 
 
 def _lock(indicator: Indicator) -> Indicator:
@@ -90,7 +94,7 @@ def indicator_save(*, actor: Any, indicator: Indicator, data: Mapping[str, Any],
         raise ConflictError(_("Someone saved version %(number)s of this indicator meanwhile; reload the page.")
                             % {"number": head.number})
     clean = validated(data)
-    before = snapshot(head, VERSION_FIELDS) if head else {}
+    before = {**(snapshot(head, VERSION_FIELDS) if head else {}), **_owners(indicator)}
     if head is not None and head.status == VersionStatus.DRAFT:
         version = head
         for field, value in clean.items():
@@ -107,7 +111,7 @@ def indicator_save(*, actor: Any, indicator: Indicator, data: Mapping[str, Any],
     if owner is not ...:
         indicator.owner = owner
     indicator.save()
-    old, new = audit.diff(before, snapshot(version, VERSION_FIELDS))
+    old, new = audit.diff(before, {**snapshot(version, VERSION_FIELDS), **_owners(indicator)})
     audit.record(actor=actor, action="indicator.save", obj=indicator, before=old,
                  after={"version": version.number, **new}, scope=scope_of(indicator.owner_department))
     ensure_in_scope(indicators_editable_by(actor), indicator)

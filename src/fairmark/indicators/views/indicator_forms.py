@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from fairmark.core.access import Role, viewer_for
 from fairmark.core.errors import ServiceError
 from fairmark.org.forms import BootstrapForm
-from fairmark.org.models import Department
-from fairmark.org.selectors import departments_editable_by
+from fairmark.org.models import Department, Employee
+from fairmark.org.selectors import departments_editable_by, employees_visible_to
 
 from ..formula import MAX_LENGTH as FORMULA_MAX_LENGTH
 from ..formula import FormulaError, parse
@@ -87,6 +87,9 @@ class IndicatorForm(BootstrapForm):
     data_source_hint = forms.CharField(label=_("Data source"), max_length=200, required=False,
                                        help_text=_("Where the data come from, e.g. MES or the EHS log."))
     owner_department = DepartmentChoice(label=_("Owning unit"), queryset=Department.objects.none(), required=False)
+    owner_number = forms.CharField(label=_("Owner (employee number)"), max_length=32, required=False,
+                                   help_text=_("The person who answers for the definition and its data (指标负责人)."),
+                                   widget=forms.TextInput(attrs={"autocomplete": "off"}))
     note = forms.CharField(label=_("Change note"), max_length=500, required=False)
     base_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -101,7 +104,9 @@ class IndicatorForm(BootstrapForm):
             initial["base_version"] = head.number
         if indicator is not None:
             initial["owner_department"] = indicator.owner_department_id
+            initial["owner_number"] = indicator.owner.number if indicator.owner else ""
         super().__init__(data, initial=initial)
+        self.user = user
         self.indicator = indicator
         self.head = head
         for name, field in rule_form_fields().items():
@@ -123,6 +128,15 @@ class IndicatorForm(BootstrapForm):
         self.required_names = {name for name in REQUIRED if name in self.fields} | required_field_names()
         if owner.required:
             self.required_names.add("owner_department")
+
+    def clean_owner_number(self) -> Employee | None:
+        number = (self.cleaned_data.get("owner_number") or "").strip()
+        if not number:
+            return None
+        owner = employees_visible_to(self.user).filter(number=number).first()
+        if owner is None:
+            raise forms.ValidationError(_("No employee with this number."))
+        return owner
 
     # --- what the views read -------------------------------------------------------------------------------
 

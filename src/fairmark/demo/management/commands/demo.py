@@ -18,7 +18,6 @@ from fairmark.demo import generator
 from fairmark.demo.names import DEFAULT_SEED
 from fairmark.demo.structure import minimum_size
 from fairmark.indicators.models import Indicator, Template
-from fairmark.indicators.services.library import install_library
 
 MAX_SIZE = 50_000
 
@@ -81,10 +80,6 @@ class Command(BaseCommand):
         else:
             result = generator.generate(size=size, seed=options["seed"])
             self.stdout.write(self.style.SUCCESS(f"Demo company created: {generator.describe(result)}"))
-        installed = install_library()  # migrate installed it on a fresh database; this fills any gap
-        if installed.indicators or installed.templates:
-            self.stdout.write(f"Indicator library: added {len(installed.indicators)} indicators and "
-                              f"{len(installed.templates)} templates.")
         self.stdout.write(f"Indicator library: {Indicator.objects.count()} indicators, "
                           f"{Template.objects.count()} review templates.")
         self.stdout.write("")
