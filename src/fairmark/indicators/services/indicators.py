@@ -19,7 +19,7 @@ from fairmark.org.models import Department, Employee
 from ..models import Indicator, IndicatorVersion, VersionStatus
 from ..selectors import indicators_editable_by
 from .checks import check_code, check_indicator
-from .versions import check_owner, publish, scope_of, snapshot, user_or_none
+from .versions import check_owner, discard, publish, scope_of, set_flag, snapshot, user_or_none
 
 VERSION_FIELDS = (
     "name_zh", "name_en", "category", "unit", "direction", "definition_zh", "definition_en", "metrics",
@@ -132,29 +132,14 @@ def indicator_publish(*, actor: Any, indicator: Indicator) -> IndicatorVersion:
 @transaction.atomic
 def indicator_discard_draft(*, actor: Any, indicator: Indicator) -> None:
     ensure_in_scope(indicators_editable_by(actor), indicator)
-    indicator = _lock(indicator)
-    draft = indicator.head
-    if draft is None or draft.status != VersionStatus.DRAFT:
-        raise ServiceError(_("There is no draft to discard."))
-    if indicator.published is None:
-        raise ServiceError(_("The indicator has never been published; retire it instead."))
-    indicator.head = indicator.published
-    indicator.save(update_fields=["head", "updated_at"])
-    audit.record(actor=actor, action="indicator.discard_draft", obj=indicator,
-                 before={"version": draft.number, **snapshot(draft, VERSION_FIELDS)},
-                 scope=scope_of(indicator.owner_department))
-    draft.delete()
+    discard(actor=actor, root=_lock(indicator), fields=VERSION_FIELDS, action="indicator.discard_draft",
+            never_published=_("The indicator has never been published; retire it instead."))
 
 
 @transaction.atomic
 def indicator_retire(*, actor: Any, indicator: Indicator, retired: bool = True) -> Indicator:
     """A retired indicator stays readable (old templates and cycles use it) but new templates cannot pick it."""
     ensure_in_scope(indicators_editable_by(actor), indicator)
-    indicator = _lock(indicator)
-    if indicator.retired != retired:
-        indicator.retired = retired
-        indicator.save(update_fields=["retired", "updated_at"])
-        audit.record(actor=actor, action="indicator.retire" if retired else "indicator.restore", obj=indicator,
-                     before={"retired": not retired}, after={"retired": retired},
-                     scope=scope_of(indicator.owner_department))
-    return indicator
+    result: Indicator = set_flag(actor=actor, root=_lock(indicator), field="retired", value=retired,
+                                 actions=("indicator.retire", "indicator.restore"))
+    return result

@@ -20,7 +20,7 @@ from fairmark.org.models import Department
 from ..models import Indicator, IndicatorVersion, Template, TemplateVersion, VersionStatus
 from ..selectors import templates_editable_by, templates_visible_to
 from .checks import check_code, check_template
-from .versions import check_owner, publish, scope_of, snapshot, user_or_none
+from .versions import check_owner, discard, publish, scope_of, set_flag, snapshot, user_or_none
 
 VERSION_FIELDS = ("name_zh", "name_en", "period", "missing_rule", "applies_to", "sections", "note")
 
@@ -134,31 +134,16 @@ def template_publish(*, actor: Any, template: Template) -> TemplateVersion:
 @transaction.atomic
 def template_discard_draft(*, actor: Any, template: Template) -> None:
     ensure_in_scope(templates_editable_by(actor), template)
-    template = _lock(template)
-    draft = template.head
-    if draft is None or draft.status != VersionStatus.DRAFT:
-        raise ServiceError(_("There is no draft to discard."))
-    if template.published is None:
-        raise ServiceError(_("The template has never been published; archive it instead."))
-    template.head = template.published
-    template.save(update_fields=["head", "updated_at"])
-    audit.record(actor=actor, action="template.discard_draft", obj=template,
-                 before={"version": draft.number, **snapshot(draft, VERSION_FIELDS)},
-                 scope=scope_of(template.owner_department))
-    draft.delete()
+    discard(actor=actor, root=_lock(template), fields=VERSION_FIELDS, action="template.discard_draft",
+            never_published=_("The template has never been published; archive it instead."))
 
 
 @transaction.atomic
 def template_archive(*, actor: Any, template: Template, archived: bool = True) -> Template:
     ensure_in_scope(templates_editable_by(actor), template)
-    template = _lock(template)
-    if template.archived != archived:
-        template.archived = archived
-        template.save(update_fields=["archived", "updated_at"])
-        audit.record(actor=actor, action="template.archive" if archived else "template.restore", obj=template,
-                     before={"archived": not archived}, after={"archived": archived},
-                     scope=scope_of(template.owner_department))
-    return template
+    result: Template = set_flag(actor=actor, root=_lock(template), field="archived", value=archived,
+                                actions=("template.archive", "template.restore"))
+    return result
 
 
 @transaction.atomic

@@ -60,3 +60,35 @@ def publish(*, actor: Any, root: Any, draft: Any, fields: tuple[str, ...], actio
 
 def user_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
+
+
+def open_draft(root: Any) -> Any:
+    """The draft a discard acts on; refused when the newest version is not a draft."""
+    draft = root.head
+    if draft is None or draft.status != VersionStatus.DRAFT:
+        raise ServiceError(_("There is no draft to discard."))
+    return draft
+
+
+def discard(*, actor: Any, root: Any, fields: tuple[str, ...], action: str, never_published: str) -> None:
+    """Drop the draft of `root`: its published version is the newest again. A root that was never published
+    has nothing to go back to (`never_published` says what to do instead)."""
+    draft = open_draft(root)
+    if root.published is None:
+        raise ServiceError(never_published)
+    root.head = root.published
+    root.save(update_fields=["head", "updated_at"])
+    audit.record(actor=actor, action=action, obj=root, before={"version": draft.number, **snapshot(draft, fields)},
+                 scope=scope_of(root.owner_department))
+    draft.delete()
+
+
+def set_flag(*, actor: Any, root: Any, field: str, value: bool, actions: tuple[str, str]) -> Any:
+    """Retire/restore an indicator or archive/restore a template: `actions` are the audit actions for
+    (setting, clearing) the flag. Setting it to what it is already records nothing."""
+    if getattr(root, field) != value:
+        setattr(root, field, value)
+        root.save(update_fields=[field, "updated_at"])
+        audit.record(actor=actor, action=actions[0] if value else actions[1], obj=root,
+                     before={field: not value}, after={field: value}, scope=scope_of(root.owner_department))
+    return root
