@@ -76,8 +76,8 @@ def _owners(indicator: Indicator) -> dict[str, Any]:
 
 
 def _lock(indicator: Indicator) -> Indicator:
-    return Indicator.objects.select_for_update().select_related("head", "published", "owner_department").get(
-        pk=indicator.pk)
+    return Indicator.objects.select_for_update(of=("self",)).select_related(  # lock the row, not the joined versions
+        "head", "published", "owner_department").get(pk=indicator.pk)
 
 
 @transaction.atomic

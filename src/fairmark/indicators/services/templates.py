@@ -74,8 +74,8 @@ def template_create(*, actor: Any, code: str, data: Mapping[str, Any], owner_dep
 
 
 def _lock(template: Template) -> Template:
-    return Template.objects.select_for_update().select_related("head", "published", "owner_department").get(
-        pk=template.pk)
+    return Template.objects.select_for_update(of=("self",)).select_related(  # lock the row, not the joined versions
+        "head", "published", "owner_department").get(pk=template.pk)
 
 
 @transaction.atomic
