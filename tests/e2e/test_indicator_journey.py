@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from fairmark.indicators import library
 from fairmark.indicators.models import Indicator, Template, VersionStatus
 from fairmark.indicators.services.library import install_library
 from tests.world import World
@@ -27,7 +28,7 @@ def with_library(e2e_world: World) -> World:
 
 def create_line_yield(page: Page) -> None:
     page.get_by_test_id("main-nav").get_by_role("link", name=re.compile("指标库")).click()
-    expect(page.get_by_test_id("indicator-count")).to_contain_text("70")
+    expect(page.get_by_test_id("indicator-count")).to_contain_text(str(len(library.load_indicators())))
     page.get_by_test_id("new-indicator").click()
     form = page.get_by_test_id("indicator-form")
     form.locator("#id_code").fill("line1_yield")

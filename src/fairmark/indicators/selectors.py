@@ -49,14 +49,13 @@ def placement_of(employee: Employee | None) -> Placement:
     )
 
 
-def templates_applying_to(employee: Employee | None) -> QuerySet[Template]:
-    """The active templates whose published version applies to the person. Templates are few (tens), so
+def _versions_applying_to(employee: Employee | None) -> list[TemplateVersion]:
+    """The published versions of active templates that apply to the person. Templates are few (tens), so
     matching runs in Python over the published versions rather than as JSON queries."""
     placement = placement_of(employee)
     published = TemplateVersion.objects.filter(template__archived=False, template__published=F("id"))
-    ids = [version.template_id for version in published.only("template_id", "applies_to")
-           if applies(version.applies_to, placement)]
-    return Template.objects.filter(pk__in=ids)
+    return [version for version in published.only("template_id", "applies_to", "sections")
+            if applies(version.applies_to, placement)]
 
 
 def _own_employee(viewer: Viewer) -> Employee | None:
@@ -72,8 +71,7 @@ def templates_visible_to(user: Any) -> QuerySet[Template]:
     queryset = Template.objects.select_related("head", "published", "owner_department").order_by("code")
     if reads_all_configuration(viewer):
         return queryset
-    ids = list(templates_applying_to(_own_employee(viewer)).values_list("pk", flat=True))
-    return queryset.filter(pk__in=ids)
+    return queryset.filter(pk__in=[version.template_id for version in _versions_applying_to(_own_employee(viewer))])
 
 
 def templates_editable_by(user: Any) -> QuerySet[Template]:
@@ -94,8 +92,7 @@ def template_versions_visible_to(user: Any) -> QuerySet[TemplateVersion]:
 
 def _indicator_codes_applying_to(viewer: Viewer) -> set[str]:
     codes: set[str] = set()
-    applying = templates_applying_to(_own_employee(viewer))
-    for version in TemplateVersion.objects.filter(template__in=applying, template__published=F("id")):
+    for version in _versions_applying_to(_own_employee(viewer)):
         codes |= version.indicator_codes()
     return codes
 

@@ -4,14 +4,14 @@ templates and cycles that pinned the old number keep reading it, so old scores r
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fairmark.core.models import TimeStampedModel
 
-from .choices import Aggregation, Category, Direction, VersionStatus
+from .choices import Aggregation, Category, Direction
+from .versioning import Version
 
 
 class Indicator(TimeStampedModel):
@@ -41,12 +41,8 @@ class Indicator(TimeStampedModel):
         return f"{self.code} {self.head.display_name if self.head else ''}".strip()
 
 
-class IndicatorVersion(models.Model):
+class IndicatorVersion(Version):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
-    status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
-    name_zh = models.CharField(_("Chinese name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True, default="")
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     unit = models.CharField(_("unit"), max_length=32)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
@@ -61,15 +57,6 @@ class IndicatorVersion(models.Model):
     # {"kind": "linear", "params": {...}} exactly as indicators.scoring.rule_from_dict reads it.
     scoring = models.JSONField(_("scoring rule"))
     data_source_hint = models.CharField(_("data source"), max_length=200, blank=True, default="")
-    note = models.CharField(_("change note"), max_length=500, blank=True, default="")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("indicator version")
@@ -84,12 +71,6 @@ class IndicatorVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} v{self.number}"
-
-    @property
-    def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name_zh
 
     @property
     def definition(self) -> str:

@@ -5,14 +5,13 @@ item, the indicator version it scores with (`indicator_version`)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fairmark.core.models import TimeStampedModel
 
-from .choices import MissingRule, Period, VersionStatus
+from .choices import MissingRule, Period
+from .versioning import Version
 
 
 class Template(TimeStampedModel):
@@ -35,27 +34,14 @@ class Template(TimeStampedModel):
         return f"{self.code} {self.head.display_name if self.head else ''}".strip()
 
 
-class TemplateVersion(models.Model):
+class TemplateVersion(Version):
     template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="versions")
-    number = models.PositiveIntegerField(_("version"))
-    status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
-    name_zh = models.CharField(_("Chinese name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True, default="")
     period = models.CharField(_("period"), max_length=16, choices=Period.choices)
     missing_rule = models.CharField(_("missing parts"), max_length=16, choices=MissingRule.choices)
     # {"job_families": ["PRD"], "positions": ["OP-COAT" or "涂布操作工"], "levels": ["P1"]}; see applies.py.
     applies_to = models.JSONField(_("applies to"), default=dict, blank=True)
     # [{"key", "name_zh", "name_en", "weight": "60", "items": [{"kind", "indicator", "weight", ...}]}]
     sections = models.JSONField(_("sections"), default=list)
-    note = models.CharField(_("change note"), max_length=500, blank=True, default="")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("template version")
@@ -69,11 +55,6 @@ class TemplateVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.template.code} v{self.number}"
 
-    @property
-    def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name_zh
 
     def indicator_codes(self) -> set[str]:
         return {item["indicator"] for section in self.sections for item in section.get("items", [])

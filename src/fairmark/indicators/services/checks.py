@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ..applies import normalise
 from ..formula import FormulaError, parse
 from ..models import Aggregation, Category, Direction, IndicatorVersion, ItemKind, MissingRule, Period, RaterGroup
 from ..scoring import RuleError, rule_from_dict
@@ -197,8 +198,6 @@ def check_template(data: Mapping[str, Any], *, indicators: Mapping[str, Indicato
         _add(errors, "name_zh", _("This field is required."))
     clean["period"] = _choice(data, "period", Period, errors)
     clean["missing_rule"] = _choice(data, "missing_rule", MissingRule, errors)
-    from ..applies import normalise
-
     clean["applies_to"] = normalise(data.get("applies_to") if isinstance(data.get("applies_to"), Mapping) else {})
     sections = [section for section in data.get("sections") or [] if isinstance(section, Mapping)]
     clean["sections"] = []

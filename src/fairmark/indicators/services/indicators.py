@@ -12,14 +12,25 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fairmark.audit import services as audit
-from fairmark.core.errors import ConflictError, ServiceError
+from fairmark.core.errors import ServiceError
 from fairmark.core.scoping import ensure_in_scope
 from fairmark.org.models import Department, Employee
 
-from ..models import Indicator, IndicatorVersion, VersionStatus
+from ..models import Indicator, IndicatorVersion
 from ..selectors import indicators_editable_by
 from .checks import check_code, check_indicator
-from .versions import check_owner, discard, publish, scope_of, set_flag, snapshot, user_or_none
+from .versions import (
+    check_owner,
+    discard,
+    open_draft,
+    owners,
+    publish,
+    scope_of,
+    set_flag,
+    snapshot,
+    user_or_none,
+    write_draft,
+)
 
 VERSION_FIELDS = (
     "name_zh", "name_en", "category", "unit", "direction", "definition_zh", "definition_en", "metrics",
@@ -62,17 +73,13 @@ def indicator_create(*, actor: Any, code: str, data: Mapping[str, Any], owner_de
     indicator.head = version
     indicator.save(update_fields=["head"])
     audit.record(actor=actor, action="indicator.create", obj=indicator,
-                 after={"code": code, "version": 1, **_owners(indicator), **snapshot(version, VERSION_FIELDS)},
+                 after={"code": code, "version": 1, **owners(indicator), **snapshot(version, VERSION_FIELDS)},
                  scope=scope_of(owner_department))
     ensure_in_scope(indicators_editable_by(actor), indicator)
     if publish_now:
         indicator_publish(actor=actor, indicator=indicator)
         indicator.refresh_from_db()
     return indicator
-
-
-def _owners(indicator: Indicator) -> dict[str, Any]:
-    return {"owner_department_id": indicator.owner_department_id, "owner_id": indicator.owner_id}
 
 
 def _lock(indicator: Indicator) -> Indicator:
@@ -90,28 +97,17 @@ def indicator_save(*, actor: Any, indicator: Indicator, data: Mapping[str, Any],
     ensure_in_scope(indicators_editable_by(actor), indicator)
     indicator = _lock(indicator)
     head = indicator.head
-    if base_version is not None and head is not None and head.number != base_version:
-        raise ConflictError(_("Someone saved version %(number)s of this indicator meanwhile; reload the page.")
-                            % {"number": head.number})
     clean = validated(data)
-    before = {**(snapshot(head, VERSION_FIELDS) if head else {}), **_owners(indicator)}
-    if head is not None and head.status == VersionStatus.DRAFT:
-        version = head
-        for field, value in clean.items():
-            setattr(version, field, value)
-        version.save()
-    else:
-        number = (head.number if head else 0) + 1
-        version = IndicatorVersion.objects.create(indicator=indicator, number=number, created_by=user_or_none(actor),
-                                                  **clean)
-        indicator.head = version
+    before = {**(snapshot(head, VERSION_FIELDS) if head else {}), **owners(indicator)}
+    version = write_draft(actor=actor, root=indicator, clean=clean, base_version=base_version,
+                          stale=_("Someone saved version %(number)s of this indicator meanwhile; reload the page."))
     if owner_department is not ...:
         check_owner(actor, owner_department)
         indicator.owner_department = owner_department
     if owner is not ...:
         indicator.owner = owner
     indicator.save()
-    old, new = audit.diff(before, {**snapshot(version, VERSION_FIELDS), **_owners(indicator)})
+    old, new = audit.diff(before, {**snapshot(version, VERSION_FIELDS), **owners(indicator)})
     audit.record(actor=actor, action="indicator.save", obj=indicator, before=old,
                  after={"version": version.number, **new}, scope=scope_of(indicator.owner_department))
     ensure_in_scope(indicators_editable_by(actor), indicator)
@@ -122,9 +118,7 @@ def indicator_save(*, actor: Any, indicator: Indicator, data: Mapping[str, Any],
 def indicator_publish(*, actor: Any, indicator: Indicator) -> IndicatorVersion:
     ensure_in_scope(indicators_editable_by(actor), indicator)
     indicator = _lock(indicator)
-    draft = indicator.head
-    if draft is None or draft.status != VersionStatus.DRAFT:
-        raise ServiceError(_("There is no draft to publish."))
+    draft = open_draft(indicator, _("There is no draft to publish."))
     validated(snapshot(draft, VERSION_FIELDS))  # the rules may have changed since the draft was saved
     return publish(actor=actor, root=indicator, draft=draft, fields=VERSION_FIELDS, action="indicator.publish")
 

@@ -13,14 +13,25 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fairmark.audit import services as audit
-from fairmark.core.errors import ConflictError, ServiceError
+from fairmark.core.errors import ServiceError
 from fairmark.core.scoping import ensure_in_scope
 from fairmark.org.models import Department
 
-from ..models import Indicator, IndicatorVersion, Template, TemplateVersion, VersionStatus
+from ..models import Indicator, IndicatorVersion, Template, TemplateVersion
 from ..selectors import templates_editable_by, templates_visible_to
 from .checks import check_code, check_template
-from .versions import check_owner, discard, publish, scope_of, set_flag, snapshot, user_or_none
+from .versions import (
+    check_owner,
+    discard,
+    open_draft,
+    owners,
+    publish,
+    scope_of,
+    set_flag,
+    snapshot,
+    user_or_none,
+    write_draft,
+)
 
 VERSION_FIELDS = ("name_zh", "name_en", "period", "missing_rule", "applies_to", "sections", "note")
 
@@ -34,8 +45,8 @@ def usable_indicators() -> dict[str, IndicatorVersion]:
     }
 
 
-def validated(data: Mapping[str, Any]) -> dict[str, Any]:
-    clean, errors = check_template(data, indicators=usable_indicators())
+def validated(data: Mapping[str, Any], indicators: Mapping[str, IndicatorVersion] | None = None) -> dict[str, Any]:
+    clean, errors = check_template(data, indicators=usable_indicators() if indicators is None else indicators)
     if errors:
         raise ServiceError(_("The template has errors; see the fields marked."), fields=errors)
     return {field: clean[field] for field in VERSION_FIELDS}
@@ -64,8 +75,8 @@ def template_create(*, actor: Any, code: str, data: Mapping[str, Any], owner_dep
     template.head = version
     template.save(update_fields=["head"])
     audit.record(actor=actor, action="template.create", obj=template,
-                 after={"code": code, "owner_department_id": getattr(owner_department, "pk", None), "version": 1,
-                        **snapshot(version, VERSION_FIELDS)}, scope=scope_of(owner_department))
+                 after={"code": code, "version": 1, **owners(template), **snapshot(version, VERSION_FIELDS)},
+                 scope=scope_of(owner_department))
     ensure_in_scope(templates_editable_by(actor), template)
     if publish_now:
         template_publish(actor=actor, template=template)
@@ -84,25 +95,15 @@ def template_save(*, actor: Any, template: Template, data: Mapping[str, Any], ba
     ensure_in_scope(templates_editable_by(actor), template)
     template = _lock(template)
     head = template.head
-    if base_version is not None and head is not None and head.number != base_version:
-        raise ConflictError(_("Someone saved version %(number)s of this template meanwhile; reload the page.")
-                            % {"number": head.number})
     clean = validated(data)
-    before = snapshot(head, VERSION_FIELDS) if head else {}
-    if head is not None and head.status == VersionStatus.DRAFT:
-        version = head
-        for field, value in clean.items():
-            setattr(version, field, value)
-        version.save()
-    else:
-        version = TemplateVersion.objects.create(template=template, number=(head.number if head else 0) + 1,
-                                                 created_by=user_or_none(actor), **clean)
-        template.head = version
+    before = {**(snapshot(head, VERSION_FIELDS) if head else {}), **owners(template)}
+    version = write_draft(actor=actor, root=template, clean=clean, base_version=base_version,
+                          stale=_("Someone saved version %(number)s of this template meanwhile; reload the page."))
     if owner_department is not ...:
         check_owner(actor, owner_department)
         template.owner_department = owner_department
     template.save()
-    old, new = audit.diff(before, snapshot(version, VERSION_FIELDS))
+    old, new = audit.diff(before, {**snapshot(version, VERSION_FIELDS), **owners(template)})
     audit.record(actor=actor, action="template.save", obj=template, before=old,
                  after={"version": version.number, **new}, scope=scope_of(template.owner_department))
     ensure_in_scope(templates_editable_by(actor), template)
@@ -122,11 +123,10 @@ def _pin(sections: list[dict[str, Any]], indicators: Mapping[str, IndicatorVersi
 def template_publish(*, actor: Any, template: Template) -> TemplateVersion:
     ensure_in_scope(templates_editable_by(actor), template)
     template = _lock(template)
-    draft = template.head
-    if draft is None or draft.status != VersionStatus.DRAFT:
-        raise ServiceError(_("There is no draft to publish."))
-    clean = validated(snapshot(draft, VERSION_FIELDS))
-    draft.sections = _pin(clean["sections"], usable_indicators())
+    draft = open_draft(template, _("There is no draft to publish."))
+    indicators = usable_indicators()
+    clean = validated(snapshot(draft, VERSION_FIELDS), indicators)
+    draft.sections = _pin(clean["sections"], indicators)
     draft.save(update_fields=["sections"])
     return publish(actor=actor, root=template, draft=draft, fields=VERSION_FIELDS, action="template.publish")
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from fairmark.audit import services as audit
 from fairmark.core.access import Role, viewer_for
-from fairmark.core.errors import OutOfScope, ServiceError
+from fairmark.core.errors import ConflictError, OutOfScope, ServiceError
 from fairmark.org.models import Department
 from fairmark.org.selectors import departments_editable_by
 
@@ -62,18 +62,44 @@ def user_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def open_draft(root: Any) -> Any:
-    """The draft a discard acts on; refused when the newest version is not a draft."""
+def open_draft(root: Any, refusal: str) -> Any:
+    """The draft a publish or a discard acts on; `refusal` when the newest version is not a draft."""
     draft = root.head
     if draft is None or draft.status != VersionStatus.DRAFT:
-        raise ServiceError(_("There is no draft to discard."))
+        raise ServiceError(refusal)
     return draft
+
+
+def owners(root: Any) -> dict[str, Any]:
+    """Who owns an indicator or a template, as the audit log records it."""
+    found = {"owner_department_id": root.owner_department_id}
+    if hasattr(root, "owner_id"):
+        found["owner_id"] = root.owner_id
+    return found
+
+
+def write_draft(*, actor: Any, root: Any, clean: dict[str, Any], base_version: int | None, stale: str) -> Any:
+    """Save a checked definition into the open draft of `root`, or as the next version number, a new draft,
+    when the newest is published (the caller saves `root`, whose head this sets). `base_version` is the
+    version the editor started from: if someone saved since, `stale` is the refusal, so nobody's work is
+    overwritten."""
+    head = root.head
+    if base_version is not None and head is not None and head.number != base_version:
+        raise ConflictError(stale % {"number": head.number})
+    if head is not None and head.status == VersionStatus.DRAFT:
+        for field, value in clean.items():
+            setattr(head, field, value)
+        head.save()
+        return head
+    version = root.versions.create(number=(head.number if head else 0) + 1, created_by=user_or_none(actor), **clean)
+    root.head = version
+    return version
 
 
 def discard(*, actor: Any, root: Any, fields: tuple[str, ...], action: str, never_published: str) -> None:
     """Drop the draft of `root`: its published version is the newest again. A root that was never published
     has nothing to go back to (`never_published` says what to do instead)."""
-    draft = open_draft(root)
+    draft = open_draft(root, _("There is no draft to discard."))
     if root.published is None:
         raise ServiceError(never_published)
     root.head = root.published

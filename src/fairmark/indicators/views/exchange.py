@@ -25,8 +25,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from fairmark.core.access import Role, viewer_for
@@ -48,14 +48,11 @@ from ..selectors import (
 )
 from ..services.checks import check_code, check_template
 from ..services.templates import definition_of, template_create, template_save, usable_indicators
+from .common import language as reader_language
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SALT = "fairmark.indicators.template-import"
 PAYLOAD_MAX_AGE = 2 * 3600  # seconds between the preview and the confirmation
-
-
-def _language() -> str:
-    return get_language() or "zh-hans"
 
 
 def _download(content: bytes, filename: str) -> HttpResponse:
@@ -104,7 +101,7 @@ class TemplateExportView(ScopedDetailView):
         if version is None:
             raise Http404
         definition = definition_of(version)
-        content = write_template(definition, _language(),
+        content = write_template(definition, reader_language(),
                                  indicator_names=_indicator_names(request.user, _codes_of(definition)))
         return _download(content, f"{template.code}-v{version.number}.xlsx")
 
@@ -167,7 +164,7 @@ class Preview:
         return self.existing is None
 
     def add_errors(self, errors: dict[str, list[str]]) -> None:
-        language = _language()
+        language = reader_language()
         for path_, texts in errors.items():
             place = self.reading.place(path_)
             sheet, row, column = place if place else ("", 0, "")
@@ -183,7 +180,7 @@ def _data(definition: dict[str, Any]) -> dict[str, Any]:
 
 def build_preview(user: Any, content: bytes, owner: Department | None) -> Preview:
     """Read the workbook and check it exactly as the commit will."""
-    language = _language()
+    language = reader_language()
     reading = read_workbook(content)
     preview = Preview(reading=reading, definition=reading.definition, owner=owner)
     for problem in reading.problems:
@@ -212,7 +209,7 @@ def build_preview(user: Any, content: bytes, owner: Department | None) -> Previe
 
 def _sections_shown(user: Any, definition: dict[str, Any]) -> list[dict[str, Any]]:
     """The sections and items read, with names and labels for the preview table."""
-    language = _language()
+    language = reader_language()
     names = _indicator_names(user, _codes_of(definition))
     shown = []
     for section in definition.get("sections", []):
@@ -349,7 +346,7 @@ class TemplateImportExampleView(LoginRequiredMixin, View):
         example = next(t for t in library.load_templates() if t["code"] == "production_operator")
         example.update(code="my_template", name_zh="示例方案", name_en="Example template", note="")
         names = _indicator_names(request.user, _codes_of(example))
-        return _download(write_template(example, _language(), indicator_names=names), "template-example.xlsx")
+        return _download(write_template(example, reader_language(), indicator_names=names), "template-example.xlsx")
 
 
 urlpatterns: list[URLPattern] = [

@@ -19,12 +19,12 @@ from typing import Any
 
 from django import forms
 from django.utils.functional import lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Direction
-from ..scoring import FIELDS, RULE_KINDS, RuleError, normalise_language, rule_from_dict
+from ..scoring import FIELDS, RULE_KINDS, RuleError, rule_from_dict
 from ..scoring.core import fmt
+from .common import language as reader_language
 
 RULE_KIND_CHOICES: list[tuple[str, Any]] = [
     ("linear", _("Linear: threshold, target, stretch")),
@@ -56,7 +56,7 @@ CAP_HELP = _("Empty: the stretch score.")
 def _label(name: str) -> str:
     """A parameter's label in the reader's language, from the scoring module's bilingual field names."""
     labels = FIELDS.get(name, {"en": name, "zh-hans": name})
-    text = labels[normalise_language(get_language() or "zh-hans")]
+    text = labels[reader_language()]
     return text[:1].upper() + text[1:]
 
 
@@ -276,7 +276,7 @@ class RuleView:
 def rule_view(scoring: object) -> RuleView:
     """A stored rule for reading: its kind, its description (Rule.describe()) in the reader's language, its
     parameters, and its step table or rating scale (with the anchors in the reader's language)."""
-    language = normalise_language(get_language() or "zh-hans")
+    language = reader_language()
     kind = str(scoring.get("kind", "")) if isinstance(scoring, Mapping) else ""
     try:
         rule = rule_from_dict(scoring)  # type: ignore[arg-type]

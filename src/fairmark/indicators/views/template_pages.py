@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fairmark.core.access import viewer_for
 from fairmark.core.scoping import ScopedListView
@@ -38,7 +38,7 @@ from ..selectors import (
     templates_visible_to,
 )
 from . import template_editor as editor
-from .common import TemplateObject
+from .common import TemplateObject, language
 from .template_editing import (
     TemplateArchiveView,
     TemplateCheckView,
@@ -65,14 +65,10 @@ def optional_url(name: str, *args: Any) -> str:
         return ""
 
 
-def _lang() -> str:
-    return get_language() or "zh-hans"
-
-
 def _local(data: Mapping[str, Any], field: str = "name") -> str:
     """The English text where the reader reads English and there is one, else the Chinese."""
     english = data.get(f"{field}_en")
-    if english and _lang().startswith("en"):
+    if english and language().startswith("en"):
         return str(english)
     return str(data.get(f"{field}_zh") or "")
 
@@ -205,7 +201,7 @@ def _indicator_versions(user: Any, sections: list[Any]) -> dict[tuple[str, int |
 
 def _rule_text(scoring: Any) -> str:
     try:
-        return rule_from_dict(scoring).describe().text(_lang())
+        return rule_from_dict(scoring).describe().text(language())
     except RuleError:
         return ""
 
@@ -217,7 +213,7 @@ def _scale(scoring: Any) -> list[dict[str, str]]:
         return []
     if not isinstance(rule, RatingScaleRule):
         return []
-    english = _lang().startswith("en")
+    english = language().startswith("en")
     return [{"rating": editor.format_decimal(point.rating), "score": editor.format_decimal(point.score),
              "anchor": (point.anchor_en or point.anchor_zh) if english else (point.anchor_zh or point.anchor_en)}
             for point in rule.scale]
