@@ -32,10 +32,13 @@ NAV = {
     # Stand-ins: for HR and for whoever leads someone (the head and the executive have reports too).
     "manager": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Stand-ins"],
     "head": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Stand-ins"],
-    "exec": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Stand-ins"],
-    "admin": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Audit log", "Outbox", "Users"],
-    "hr": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Import", "Stand-ins", "Audit log"],
-    "hrbp": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Import", "Stand-ins", "Audit log"],
+    "exec": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Data", "Stand-ins"],
+    "admin": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Data", "Audit log", "Outbox",
+              "Users"],
+    "hr": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Data", "Import", "Stand-ins",
+           "Audit log"],
+    "hrbp": ["Home", "People", "Departments", "Org chart", "Indicators", "Templates", "Data", "Import", "Stand-ins",
+             "Audit log"],
 }
 
 
@@ -57,7 +60,8 @@ def test_menu_and_people_list_follow_the_scope(open_session: Callable[..., Sessi
     assert api.status == 200
     assert {row["number"] for row in api.json()["results"]} == PEOPLE[role]
 
-    for path, allowed in (("/org/import/", "Import" in NAV[role]), ("/audit/", "Audit log" in NAV[role])):
+    for path, allowed in (("/org/import/", "Import" in NAV[role]), ("/audit/", "Audit log" in NAV[role]),
+                          ("/data/sources/", "Data" in NAV[role])):
         status = visit(page, path)
         assert status == (200 if allowed else 404), (path, status)
 

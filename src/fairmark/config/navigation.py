@@ -8,8 +8,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fairmark.core.access import Role, viewer_for
+from fairmark.ingestion.selectors import reads_ingestion
 from fairmark.notifications.selectors import unread_count
 
 
@@ -27,6 +29,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # Everyone reads indicators and templates; a plain employee those that apply to them (DESIGN.md §6).
     items.append(("indicators:list", _("Indicators"), "bi-rulers"))
     items.append(("indicators:templates", _("Templates"), "bi-ui-checks-grid"))
+    # Sources, batches, rejected rows and conflicts: operational data for HR, executives and system admins.
+    if reads_ingestion(viewer):
+        items.append(("ingestion:sources", pgettext_lazy("menu", "Data"), "bi-database-check"))
     if viewer.has(Role.HR_ADMIN, Role.HR_BP):
         items.append(("org:import", _("Import"), "bi-upload"))
     if viewer.has(Role.MANAGER, Role.HR_ADMIN, Role.HR_BP):

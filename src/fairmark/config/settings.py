@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "fairmark.notifications",
     "fairmark.accounts",
     "fairmark.org",
+    "fairmark.ingestion",
     "fairmark.indicators",
     "fairmark.analytics",
     "fairmark.demo",
@@ -81,7 +82,10 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'fairmark.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+# SQLite is a file on this machine: reopening it per request costs more than a request's work (a pushed batch
+# of 500 rows), so the embedded default keeps it open; PostgreSQL keeps 0 unless set (PgBouncer setups).
+_KEEP_OPEN = 60 if DATABASE_URL.startswith("sqlite") else 0
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", _KEEP_OPEN))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock at
@@ -196,6 +200,8 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly: a future-dated transfer takes effect within the first hour of its date (company time
     # zone), and a worker that was stopped catches up when it starts again.
     "apply-due-transfers": {"task": "fairmark.org.tasks.apply_due_transfers", "schedule": 3600.0},
+    # Sources have their own intervals (at least 5 minutes); this only looks for the ones that are due.
+    "pull-due-sources": {"task": "fairmark.ingestion.tasks.pull_due_sources", "schedule": 60.0},
 }
 
 # --- notifications --------------------------------------------------------------------------

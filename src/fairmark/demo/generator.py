@@ -33,6 +33,8 @@ from fairmark.org.services import roles as role_services
 from fairmark.org.services.snapshots import department_snapshot, employee_snapshot
 
 from .catalogue import BRANCH, COMPANY, FAMILIES, LEVELS, LIYANG, POSITIONS
+from .ingestion import describe_mes, write_feeds
+from .mes import plan_mes
 from .names import DEFAULT_SEED
 from .people import PeoplePlan, Person, plan_people
 from .structure import StructurePlan, plan_structure
@@ -97,6 +99,7 @@ def generate(*, size: int = 500, seed: int = DEFAULT_SEED, today: dt.date | None
     today = today or timezone.localdate()
     structure = plan_structure(size, rng)
     people = plan_people(structure, rng, today)
+    mes = plan_mes(structure, rng, today)
     with transaction.atomic():
         install_library()  # migrate installs it on a fresh database; a database without it gets it here
         writer = _Writer(structure, people, today)
@@ -104,12 +107,14 @@ def generate(*, size: int = 500, seed: int = DEFAULT_SEED, today: dt.date | None
         users = writer.write_accounts()
         writer.write_history(users["hr"])
         writer.write_notifications(users)
+        feeds = write_feeds(actor=users["hr"], plan=mes, today=today)
     counts = {
         "departments": len(structure.departments),
         "employees": len(people.people),
         "current": sum(1 for p in people.people if p.status != "left"),
         "transfers": sum(1 for p in people.people if p.previous),
         "delegations": len(people.delegations),
+        **feeds,
     }
     return Result(created=True, seconds=time.perf_counter() - started, counts=counts)
 
@@ -263,4 +268,5 @@ class _Writer:
 def describe(result: Result) -> str:
     c: dict[str, Any] = result.counts
     return (f"{c['current']} people ({c['employees'] - c['current']} leavers on file), {c['departments']} departments, "
-            f"{c['transfers']} transfers, {c['delegations']} stand-ins in {result.seconds:.1f} s")
+            f"{c['transfers']} transfers, {c['delegations']} stand-ins in {result.seconds:.1f} s"
+            + (f"\n{describe_mes(c)}" if "mes_values" in c else ""))

@@ -48,6 +48,8 @@ ROW_MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_row_key_in_batch": ("The row key “{row_key}” is used twice in this batch (first at rows[{first_index}]).",
                                    "行键“{row_key}”在本批中重复（首次出现在 rows[{first_index}]）。"),
     "unknown_metric": ("Unknown metric “{metric}”.", "数据项“{metric}”不存在。"),
+    "metric_not_allowed": ("The source “{source}” may not send the metric “{metric}”.",
+                           "数据源“{source}”无权发送数据项“{metric}”。"),
     "unknown_subject": ("Unknown {subject_type_name} “{subject}”.", "{subject_type_name}“{subject}”不存在。"),
     "subject_type_not_allowed": ("The metric “{metric}” is not recorded for {subject_type_name} subjects: "
                                  "allowed are {allowed_names}.",

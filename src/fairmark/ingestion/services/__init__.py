@@ -1,0 +1,1 @@
+"""Writes of the ingestion app (DESIGN.md §5 rule 1): receiving batches, corrections, sources and metrics."""
