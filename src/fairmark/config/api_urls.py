@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from fairmark.accounts import api as accounts_api
 from fairmark.audit import api as audit_api
 from fairmark.core import api_views as core_api
+from fairmark.goals import api as goals_api
 from fairmark.indicators import api as indicators_api
 from fairmark.ingestion import api as ingestion_api
 from fairmark.ingestion import api_reads as ingestion_reads
@@ -22,6 +23,7 @@ router.register("notifications", notifications_api.NotificationViewSet, basename
 router.register("audit/events", audit_api.AuditEventViewSet, basename="audit-event")
 indicators_api.register(router)
 ingestion_reads.register(router)
+goals_api.register(router)
 
 urlpatterns = [
     path("health", core_api.HealthView.as_view(), name="health"),
@@ -29,5 +31,6 @@ urlpatterns = [
     path("imports/<str:kind>", org_api.ImportApiView.as_view(), name="import"),
     *indicators_api.urlpatterns,
     *ingestion_api.urlpatterns,
+    *goals_api.urlpatterns,
     *router.urls,
 ]

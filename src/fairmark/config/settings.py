@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "fairmark.org",
     "fairmark.ingestion",
     "fairmark.indicators",
+    "fairmark.goals",
     "fairmark.analytics",
     "fairmark.demo",
 ]
@@ -202,6 +203,9 @@ CELERY_BEAT_SCHEDULE = {
     "apply-due-transfers": {"task": "fairmark.org.tasks.apply_due_transfers", "schedule": 3600.0},
     # Sources have their own intervals (at least 5 minutes); this only looks for the ones that are due.
     "pull-due-sources": {"task": "fairmark.ingestion.tasks.pull_due_sources", "schedule": 60.0},
+    # Pace and staleness alerts on goals depend on the date, not on new data: checked every hour (the check
+    # is idempotent; an alert changes only when its level does).
+    "check-goal-pace": {"task": "fairmark.goals.tasks.check_pace_and_staleness", "schedule": 3600.0},
 }
 
 # --- notifications --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("org/", include("fairmark.org.urls")),
     path("indicators/", include("fairmark.indicators.urls")),
     path("data/", include("fairmark.ingestion.urls")),
+    path("goals/", include("fairmark.goals.urls")),
     path("audit/", include("fairmark.audit.urls")),
     path("notifications/", include("fairmark.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,2 +1,2 @@
-"""Goals (DESIGN.md C4, issue 5). So far only the pure rules: progress rollup by weight, OKR scoring and the
-alert life cycle; the Django app (goal tree, agreement, check-ins, pages, API) comes next."""
+"""Goals (DESIGN.md C4): the company's strategy cascaded to every person, KPI goals computed from data and
+OKRs, goal agreement and sign-off, check-ins and blockers, alerts."""

@@ -17,6 +17,7 @@ from fairmark.core.errors import OutOfScope, ServiceError
 
 from ..models import Channel, Conflict, ConflictStatus, MetricValue, QuarantinedRow, QuarantineStatus
 from ..selectors import conflicts_managed_by, quarantine_managed_by
+from ..signals import announce
 from .outcome import Outcome
 from .receiving import content_hash, pack_payload, receive_batch
 
@@ -92,6 +93,7 @@ def resolve_conflict(*, actor: Any, conflict: Conflict, accept: bool, reason: st
         raise ServiceError(_("This conflict was already resolved."), code="not_open")
     if accept:
         locked.resolution = _next_version(locked)
+        announce([locked.resolution.metric.code], [locked.resolution.period_start])
     locked.status = ConflictStatus.ACCEPTED if accept else ConflictStatus.REJECTED
     locked.resolved_at, locked.resolved_by, locked.reason = timezone.now(), actor, reason.strip()
     locked.save(update_fields=["status", "resolved_at", "resolved_by", "reason", "resolution"])

@@ -32,6 +32,7 @@ from ..models import Batch, Channel, Conflict, ConflictStatus, Metric, Quarantin
 from ..quality import outliers
 from ..rows import AcceptedRow, Rejection, validate_rows
 from ..rows.decode import RawRow, UnreadableRow
+from ..signals import announce
 from .outcome import ConflictRow, FlaggedRow, Outcome, RowProblem, stored_outcome
 from .storing import Stored, current_values, insert_values
 from .subjects import resolve_subjects
@@ -156,6 +157,7 @@ def _store(actor: Any, batch: Batch, rows: Sequence[Any], channel: str, quaranti
             if attempt == _ATTEMPTS - 1:
                 raise
     outcome.accepted = [row.row_key for row in new]
+    announce((row.metric for row in new), (row.period_start for row in new))
     outcome.unchanged = [row.row_key for row in unchanged]
     outcome.flagged = [FlaggedRow(row.index, row.row_key, scores[row.index]) for row in new if row.index in scores]
     outcome.conflicts, created = _hold_conflicts(batch, conflicting)

@@ -1,0 +1,7 @@
+"""(these goal pages are being written)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+urlpatterns: list[Any] = []
