@@ -77,3 +77,28 @@ def okr_goal(world: World, *, person: str = "employee", actor: str = "employee",
     return goal_create(actor=world.user(actor), level=GoalLevel.PERSON, kind=GoalKind.OKR, year=YEAR,
                        employee=world.people[person], title=title, parent=parent, weight=weight,
                        key_results=key_results or [{"title": "换型时间（分钟）", "start": "60", "target": "30"}])
+
+
+@dataclass
+class Tree:
+    company: Goal
+    department: Goal
+    mine: Goal  # the employee's (LINE1, led by the manager)
+    other: Goal  # a LINE2 person's: outside the LINE1 manager's scope
+
+
+def build_tree(world: World) -> Tree:
+    """OKR goals only (no MES, no indicators): cheap enough for every authorization case. Built once per world."""
+    cached = getattr(world, "_goal_tree", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    kr = [{"title": "完成率", "start": "0", "target": "100"}]
+    company = goal_create(actor=world.user("exec"), level=GoalLevel.COMPANY, kind=GoalKind.OKR, year=YEAR,
+                          title="年度交付 100%", key_results=kr)
+    department = goal_create(actor=world.user("head"), level=GoalLevel.DEPARTMENT, kind=GoalKind.OKR, year=YEAR,
+                             department=world.depts["PROD"], parent=company, title="制造交付", key_results=kr)
+    mine = okr_goal(world, parent=department)
+    other = okr_goal(world, person="other", actor="head", parent=department, title="二线换型")
+    tree = Tree(company, department, mine, other)
+    world._goal_tree = tree  # type: ignore[attr-defined]
+    return tree

@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("org:people", _("People"), "bi-people"))
     items.append(("org:departments", _("Departments"), "bi-diagram-3"))
     items.append(("org:chart", _("Org chart"), "bi-diagram-2"))
+    # Everyone signed in sees the company's goal map and their own goals (DESIGN.md C4).
+    items.append(("goals:map", _("Goals"), "bi-bullseye"))
     # Everyone reads indicators and templates; a plain employee those that apply to them (DESIGN.md §6).
     items.append(("indicators:list", _("Indicators"), "bi-rulers"))
     items.append(("indicators:templates", _("Templates"), "bi-ui-checks-grid"))

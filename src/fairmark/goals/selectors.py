@@ -111,3 +111,23 @@ def goal_sets_visible_to(user: Any) -> QuerySet[GoalSet]:
     for path in viewer.head_paths + viewer.hr_paths:
         q |= Q(department__path__startswith=path)
     return GoalSet.objects.filter(q)
+
+
+def goal_history(goal: Goal) -> QuerySet[Any]:
+    """The audit events of one goal, newest first; the caller has checked the viewer may read the goal (a goal's
+    history is part of the goal, unlike the audit log page, which is for HR and system admins)."""
+    from fairmark.audit.models import AuditEvent
+
+    return (AuditEvent.objects.filter(object_type="goals.goal", object_id=str(goal.pk))
+            .select_related("actor").order_by("-seq"))
+
+
+def team_goal_people(user: Any) -> QuerySet[Any]:
+    """The people whose goals the team page lists: everyone in the viewer's people scope but the viewer."""
+    from fairmark.org.selectors import employees_visible_to
+
+    viewer = viewer_for(user)
+    people = employees_visible_to(user).exclude(status="left")
+    if viewer.employee_id is not None:
+        people = people.exclude(pk=viewer.employee_id)
+    return people

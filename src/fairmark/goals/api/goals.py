@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -18,11 +19,13 @@ from rest_framework.response import Response
 from fairmark.core.api import ScopedViewSet
 from fairmark.core.errors import ServiceError
 from fairmark.indicators.models import Indicator, IndicatorVersion
+from fairmark.ingestion.numbers import tidy_text
 from fairmark.org.selectors import departments_visible_to, employees_visible_to
 
 from ..models import Goal, GoalKind, GoalLevel, GoalState
 from ..selectors import goals_visible_to
 from ..serializers import GoalCreateSerializer, GoalMoveSerializer, GoalSerializer, GoalUpdateSerializer
+from ..services.agreement import goal_assigned
 from ..services.kpi_data import values_for_goal
 from ..services.tree import goal_archive, goal_create, goal_move, goal_update
 
@@ -99,7 +102,9 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         body.is_valid(raise_exception=True)
         fields = resolve_references(request.user, dict(body.validated_data))
         fields["key_results"] = [dict(kr) for kr in fields.get("key_results") or []]
-        goal = goal_create(actor=request.user, **fields)
+        with transaction.atomic():
+            goal = goal_create(actor=request.user, **fields)
+            goal_assigned(actor=request.user, goal=goal)
         return Response(GoalSerializer(self.get_queryset().get(pk=goal.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GoalUpdateSerializer, responses={200: GoalSerializer})
@@ -143,7 +148,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         rows = values_for_goal(goal).select_related("source").order_by("period_start", "id")[:2000]
         return Response([
             {"id": v.pk, "metric": v.metric.code, "subject_type": v.subject_type, "period": v.period,
-             "period_start": v.period_start, "value": v.value, "source": v.source.code, "batch": v.batch_id,
+             "period_start": v.period_start, "value": tidy_text(v.value), "source": v.source.code, "batch": v.batch_id,
              "row_key": v.row_key, "version": v.version}
             for v in rows
         ])

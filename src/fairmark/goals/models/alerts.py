@@ -77,7 +77,7 @@ class Alert(models.Model):
 
 class AlertEvent(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=10)  # opened, raised, lowered, resolved, acknowledged
+    kind = models.CharField(max_length=16)  # opened, raised, lowered, resolved, acknowledged
     level = models.CharField(max_length=10, choices=AlertLevel.choices)
     previous = models.CharField(max_length=10, choices=AlertLevel.choices)
     value = models.DecimalField(null=True, blank=True, max_digits=28, decimal_places=10)

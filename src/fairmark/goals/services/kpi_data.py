@@ -6,14 +6,14 @@ tasks.refresh_after_ingest), after a goal's targets change, and by the nightly c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from fairmark.ingestion.models import MetricValue, SubjectType
+from fairmark.ingestion.models import MetricValue, SubjectMapping, SubjectType
 from fairmark.ingestion.selectors import values_reaching
 
 from ..kpi import goal_score, goal_values
@@ -59,6 +59,65 @@ def kpi_goals_reading(metric_codes: Iterable[str], start: date | None = None, en
     return goals.filter(indicator_version_id__in=version_ids)
 
 
+def _goal_points(goal: Goal, day: date) -> tuple[dict[str, list[float]], date | None]:
+    """One goal's points by metric, in period order, and its latest period (department goals)."""
+    points: dict[str, list[float]] = defaultdict(list)
+    last: date | None = None
+    for code, value, period_start in values_for_goal(goal, until=day).filter(value__isnull=False).values_list(
+            "metric__code", "value", "period_start").order_by("period_start", "pk"):
+        points[code].append(float(value))  # type: ignore[arg-type]
+        last = period_start  # ordered by period: the last one seen is the latest
+    return dict(points), last
+
+
+def _person_points(goals: Sequence[Goal], day: date) -> dict[int, tuple[dict[str, list[float]], date | None]]:
+    """The points of many person goals of ONE indicator version in two queries (their people's subject
+    mappings, then every value reaching any of them) rather than two per goal: the same values as
+    ingestion.selectors.values_reaching gives each person (about the person, or about a subject they were
+    mapped to on the value's day), within each goal's period up to `day`."""
+    if not goals:
+        return {}
+    version = goals[0].indicator_version
+    assert version is not None
+    codes = list(version.metric_codes)
+    windows = {goal.pk: (goal.period_start, min(goal.period_end, day)) for goal in goals}
+    low = min(start for start, _end in windows.values())
+    high = max(end for _start, end in windows.values())
+    people = {goal.employee_id for goal in goals if goal.employee_id is not None}
+    mappings: dict[int, list[tuple[str, int, date, date | None]]] = defaultdict(list)
+    subjects: set[tuple[str, int]] = set()
+    for employee_id, kind, subject_id, valid_from, valid_to in (
+            SubjectMapping.objects.filter(employee_id__in=people, valid_from__lte=high)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=low))
+            .values_list("employee_id", "subject__type", "subject_id", "valid_from", "valid_to")):
+        mappings[employee_id].append((kind, subject_id, valid_from, valid_to))
+        subjects.add((kind, subject_id))
+    about = Q(subject_type=SubjectType.EMPLOYEE, subject_id__in=people)
+    for kind in {kind for kind, _id in subjects}:
+        about |= Q(subject_type=kind, subject_id__in=[i for k, i in subjects if k == kind])
+    by_subject: dict[tuple[str, int], list[tuple[date, int, str, float]]] = defaultdict(list)
+    for pk, code, value, period_start, kind, subject_id in (
+            MetricValue.objects.filter(current=True, metric__code__in=codes, period_start__gte=low,
+                                       period_start__lte=high, value__isnull=False).filter(about)
+            .values_list("pk", "metric__code", "value", "period_start", "subject_type", "subject_id")):
+        by_subject[(kind, subject_id)].append((period_start, pk, code, float(value)))  # type: ignore[arg-type]
+    out: dict[int, tuple[dict[str, list[float]], date | None]] = {}
+    for goal in goals:
+        start, end = windows[goal.pk]
+        found = [row for row in by_subject.get((SubjectType.EMPLOYEE, goal.employee_id), ())  # type: ignore[arg-type]
+                 if start <= row[0] <= end]
+        for kind, subject_id, valid_from, valid_to in mappings.get(goal.employee_id, ()):  # type: ignore[arg-type]
+            found.extend(row for row in by_subject.get((kind, subject_id), ())
+                         if start <= row[0] <= end and row[0] >= valid_from
+                         and (valid_to is None or row[0] <= valid_to))
+        found = sorted(set(found))  # by period, then id, as values_for_goal orders; a row counts once
+        points: dict[str, list[float]] = defaultdict(list)
+        for _period, _pk, code, number in found:
+            points[code].append(number)
+        out[goal.pk] = (dict(points), found[-1][0] if found else None)
+    return out
+
+
 def refresh_kpi_goals(*, goal_ids: Iterable[int] | None = None, metric_codes: Iterable[str] | None = None,
                       start: date | None = None, end: date | None = None, on: date | None = None) -> set[int]:
     """Compute value, score and progress of the chosen KPI goals (by id, or those reading the metrics over
@@ -79,13 +138,12 @@ def refresh_kpi_goals(*, goal_ids: Iterable[int] | None = None, metric_codes: It
         assert version is not None
         series: dict[str, list[list[float]]] = {code: [] for code in version.metric_codes}
         latest: list[date | None] = []
+        batched = _person_points([g for g in group if g.level == GoalLevel.PERSON and g.employee_id], day)
         for goal in group:
-            points: dict[str, list[float]] = defaultdict(list)
-            last: date | None = None
-            for code, value, period_start in values_for_goal(goal, until=day).filter(value__isnull=False).values_list(
-                    "metric__code", "value", "period_start").order_by("period_start", "pk"):
-                points[code].append(float(value))  # type: ignore[arg-type]
-                last = period_start  # ordered by period: the last one seen is the latest
+            if goal.pk in batched:
+                points, last = batched[goal.pk]
+            else:
+                points, last = _goal_points(goal, day)
             for code in series:
                 series[code].append(points.get(code, []))
             latest.append(last)

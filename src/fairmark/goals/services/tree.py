@@ -211,7 +211,7 @@ def goal_create(*, actor: Any, **fields: Any) -> Goal:
         kr.goal = goal
     KeyResult.objects.bulk_create(krs)
     record(actor=actor, action="goal.create", obj=goal, after=snapshot(goal))
-    recompute([goal.pk])
+    _refresh_after_edit(goal)  # a new KPI goal reads the data already there
     return goal
 
 

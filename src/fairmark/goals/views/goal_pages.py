@@ -1,7 +1,14 @@
-"""(these goal pages are being written)"""
+"""The goal tree's pages: the map, my goals, team goals, a goal's page and its forms."""
 
 from __future__ import annotations
 
-from typing import Any
+from django.urls import URLPattern
 
-urlpatterns: list[Any] = []
+from . import goal_detail, goal_forms, goal_lists, tree_pages
+
+urlpatterns: list[URLPattern] = [
+    *tree_pages.urlpatterns,
+    *goal_lists.urlpatterns,
+    *goal_forms.urlpatterns,
+    *goal_detail.urlpatterns,
+]
