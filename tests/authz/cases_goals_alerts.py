@@ -28,7 +28,7 @@ def _scene(w: World) -> dict[str, Any]:
     """Made once per test: goals, the employee's KPI goal, two rules and an open alert."""
     from fairmark.core.access import SYSTEM
     from fairmark.goals.models import Alert, AlertEvent, AlertRule, Goal
-    from fairmark.goals.services.alerts import alert_rule_create
+    from fairmark.goals.services.alert_rules import alert_rule_create
     from fairmark.indicators.models import Indicator
     from tests.goals.support import build_goals, kpi_goal
 

@@ -27,9 +27,8 @@ from fairmark.goals.services.agreement import (
     agreement_return,
     agreement_sign,
     agreement_submit,
-    change_decide,
-    change_request,
 )
+from fairmark.goals.services.changes import change_decide, change_request
 from fairmark.goals.services.tree import goal_update
 from fairmark.notifications.models import Notification
 

@@ -17,13 +17,8 @@ from fairmark.audit.models import AuditEvent
 from fairmark.core.access import SYSTEM
 from fairmark.core.errors import OutOfScope, ServiceError
 from fairmark.goals.models import Alert, AlertEvent, AlertKind, AlertStatus, AlertWatermark, CheckIn, Goal
-from fairmark.goals.services.alerts import (
-    alert_acknowledge,
-    alert_rule_create,
-    alert_rule_update,
-    check_pace_and_staleness,
-    evaluate_threshold_alerts,
-)
+from fairmark.goals.services.alert_rules import alert_rule_create, alert_rule_update
+from fairmark.goals.services.alerts import alert_acknowledge, check_pace_and_staleness, evaluate_threshold_alerts
 from fairmark.notifications.models import Notification
 
 from ..ingestion.support import push

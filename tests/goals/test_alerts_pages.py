@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fairmark.goals.models import Alert, AlertEvent, AlertRule, Goal
-from fairmark.goals.services.alerts import alert_rule_create
+from fairmark.goals.services.alert_rules import alert_rule_create
 
 from .support import build_goals, kpi_goal
 

@@ -26,7 +26,8 @@ from fairmark.indicators.models import Indicator
 
 from ..models import Alert, AlertDirection, AlertEvent, AlertKind, AlertLevel, AlertRule, AlertStatus
 from ..selectors import alert_rules_visible_to, alerts_visible_to, goals_visible_to
-from ..services.alerts import alert_acknowledge, alert_rule_create, alert_rule_delete, alert_rule_update
+from ..services.alert_rules import alert_rule_create, alert_rule_delete, alert_rule_update
+from ..services.alerts import alert_acknowledge
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]

@@ -1,7 +1,7 @@
 """Goal sets (目标模板包) and bulk assignment: a manager keeps a named set of goals for a year and department
 ("30 goals of a cell-line operator") and gives every goal of it to many people in one action.
 
-An item of a set is a goal spec (agreement.resolve_spec: kind, title, weight, indicator code or version,
+An item of a set is a goal spec (specs.resolve_spec: kind, title, weight, indicator code or version,
 threshold/target/stretch, key results, parent goal, period), checked when the set is saved as tree.build_goal
 checks a goal, with field errors named after the item ("items.3.target").
 
@@ -35,18 +35,10 @@ from ..okr import objective_score
 from ..permissions import leads_person, writes_department_goals
 from ..selectors import goal_sets_visible_to
 from . import tree
-from .agreement import (
-    Refused,
-    assigned_steps,
-    employee_user,
-    link_of,
-    prefixed,
-    resolve_spec,
-    send,
-    spec_of,
-)
+from .agreement import Refused, assigned_steps, employee_user, link_of, send
 from .common import not_found, require
 from .progress import PLACES, recompute
+from .specs import prefixed, resolve_spec, spec_of
 
 MAX_ITEMS = 100
 MAX_PEOPLE = 2000

@@ -1,4 +1,4 @@
-"""The goal agreement pages (目标协议 / 目标签字) and goal sets with bulk assignment.
+"""The goal agreement pages (目标协议 / 目标签字) and the changes asked for after sign-off.
 
 - `goals:agreements`: the agreements the viewer may see (their own and their team's), filtered by status and
   year; "waiting for me" is the manager's list of agreements to decide or sign and changes to decide.
@@ -6,21 +6,18 @@
   the status and signatures, the history of steps with comments, the buttons the viewer may use (submit,
   return with a comment, approve, sign as the employee or as the manager), the changes asked for after
   sign-off with approve / reject, and the form to ask for a change once signed.
-- `goals:goal_sets`, `goals:goal_set`, `goals:goal_set_create`, `goals:goal_set_edit`: goal sets, their goals
-  edited as rows.
-- `goals:bulk_assign`: choose people of a department and/or position with checkboxes (or all of them) and
-  give them every goal of the set in one submit; the result says how many people and goals, and who was
-  skipped.
+- the page's buttons post to `goals:agreement_submit`, `agreement_return`, `agreement_approve`,
+  `agreement_sign`, `agreement_request_change` and `change_decide`.
 
-Scope as everywhere (DESIGN.md §5): an agreement or set the viewer cannot see is 404; a step they see but may
-not take is 403; a step the state does not allow or bad input comes back on the page with status 400."""
+Goal sets and bulk assignment are in goal_set_pages.py. Scope as everywhere (DESIGN.md §5): an agreement the
+viewer cannot see is 404; a step they see but may not take is 403; a step the state does not allow or bad input
+comes back on the page with status 400."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.forms import Form
@@ -29,24 +26,13 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 
 from fairmark.core.access import viewer_for
 from fairmark.core.errors import OutOfScope, ServiceError
-from fairmark.core.scoping import ScopedDetailView, ScopedListView, scope_exempt
+from fairmark.core.scoping import ScopedDetailView, ScopedListView
 from fairmark.org.forms import add_service_errors
-from fairmark.org.models import Department, Employee
-from fairmark.org.selectors import positions_visible_to
 
-from ..forms.agreement import (
-    ChangeRequestForm,
-    CommentForm,
-    DecideForm,
-    GoalSetForm,
-    GoalSetItemForm,
-    GoalSetItemFormSet,
-    ReturnForm,
-)
+from ..forms.agreement import ChangeRequestForm, CommentForm, DecideForm, ReturnForm
 from ..models import (
     Agreement,
     AgreementStatus,
@@ -55,12 +41,10 @@ from ..models import (
     Goal,
     GoalChange,
     GoalKind,
-    GoalLevel,
-    GoalSet,
     GoalState,
     KeyResult,
 )
-from ..selectors import agreements_visible_to, changes_visible_to, goal_sets_visible_to, live_goals_visible_to
+from ..selectors import agreements_visible_to, changes_visible_to
 from ..services.agreement import (
     Refused,
     abilities,
@@ -68,23 +52,12 @@ from ..services.agreement import (
     agreement_return,
     agreement_sign,
     agreement_submit,
-    change_decide,
-    change_request,
     led_people_q,
-    may_decide_change,
 )
-from ..services.goal_sets import (
-    assignable_people,
-    goal_set_assign,
-    goal_set_create,
-    goal_set_update,
-    may_keep_sets,
-    may_manage_department,
-    set_departments_for,
-)
-from .common import bar_width, percent
+from ..services.changes import change_decide, change_request, may_decide_change
+from ..services.goal_sets import may_keep_sets
+from .common import bar_width, percent, year_of
 
-ANY = "all"
 # How a proposed change's fields read on the page.
 PROPOSED_LABELS: dict[str, Any] = {
     "kind": gettext_lazy("Kind"), "title": gettext_lazy("Goal"), "description": gettext_lazy("Description"),
@@ -108,10 +81,6 @@ def proposed_lines(proposed: dict[str, Any]) -> list[tuple[Any, str]]:
     return lines
 
 
-def _year_of(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
-
-
 # ------------------------------------------------------------------------------------------------ list
 
 
@@ -129,7 +98,7 @@ class AgreementListView(ScopedListView):
                       .order_by("-year", "employee__department__path", "employee__number"))
         if (status := params.get("status", "")) in AgreementStatus.values:
             agreements = agreements.filter(status=status)
-        if (year := _year_of(params.get("year", ""))) is not None:
+        if (year := year_of(params.get("year", ""))) is not None:
             agreements = agreements.filter(year=year)
         if query := params.get("q", "").strip():
             agreements = agreements.filter(Q(employee__number__icontains=query) | Q(employee__name__icontains=query))
@@ -327,221 +296,6 @@ class ChangeDecideView(ScopedDetailView):
         return agreement_page(request, agreement, failed_change=(change.pk, form), status=400)
 
 
-# ------------------------------------------------------------------------------------------------ goal sets
-
-
-def _parent_choices(user: Any) -> list[tuple[str, str]]:
-    """Company and department goals to align a set's goals to, newest year first."""
-    goals = (live_goals_visible_to(user).exclude(level=GoalLevel.PERSON).prefetch_related(None)
-             .select_related("department").order_by("-year", "level", "position", "id")[:500])
-    return [(str(g.pk), f"{g.year} · {g.department.code + ' · ' if g.department else ''}{g.title}") for g in goals]
-
-
-class GoalSetListView(ScopedListView):
-    selector = goal_sets_visible_to
-    template_name = "goals/goal_set_list.html"
-    context_object_name = "goal_sets"
-
-    def get_queryset(self) -> QuerySet[GoalSet]:
-        sets = (super().get_queryset().select_related("department", "created_by")
-                .annotate(item_count=Count("items", distinct=True),
-                          people=Count("goals__employee", filter=Q(goals__state=GoalState.ACTIVE), distinct=True))
-                .order_by("-year", "name", "id"))
-        if (year := _year_of(self.request.GET.get("year", ""))) is not None:
-            sets = sets.filter(year=year)
-        return sets
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["may_create"] = may_keep_sets(self.request.user)
-        return context
-
-
-def _item_rows(goal_set: GoalSet) -> list[dict[str, Any]]:
-    specs = [item.spec for item in goal_set.items.all()]
-    parents = {g.pk: g for g in Goal.objects.filter(pk__in=[s.get("parent") for s in specs if s.get("parent")])}
-    return [{"spec": spec, "parent": parents.get(spec.get("parent")), "is_kpi": spec.get("kind") == GoalKind.KPI}
-            for spec in specs]
-
-
-class GoalSetView(ScopedDetailView):
-    selector = goal_sets_visible_to
-    template_name = "goals/goal_set_detail.html"
-    context_object_name = "goal_set"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        goal_set: GoalSet = context["goal_set"]
-        context.update({
-            "items": _item_rows(goal_set),
-            "people": (Employee.objects.filter(goals__goal_set=goal_set, goals__state=GoalState.ACTIVE).distinct()
-                       .select_related("department").order_by("number")),
-            "may_edit": may_manage_department(viewer_for(self.request.user), goal_set.department),
-        })
-        return context
-
-
-class _SetEditing:
-    """The set form and its goal rows, saved through the services."""
-
-    request: HttpRequest
-
-    def forms(self, data: Any = None, goal_set: GoalSet | None = None) -> tuple[GoalSetForm, Any]:
-        user = self.request.user
-        departments = list(set_departments_for(user))
-        if goal_set is not None and goal_set.department not in departments:
-            departments.append(goal_set.department)
-        initial = ({"name": goal_set.name, "year": goal_set.year, "department": str(goal_set.department_id)}
-                   if goal_set is not None else {"year": _year_of(self.request.GET.get("year", "")) or _this_year()})
-        header = GoalSetForm(data, departments=departments, initial=initial)
-        rows_initial = ([GoalSetItemForm.initial_from(item.spec) for item in goal_set.items.all()]
-                        if goal_set is not None else None)
-        rows = GoalSetItemFormSet(data, prefix="items", parents=_parent_choices(user),  # type: ignore[call-arg]
-                                  initial=rows_initial)
-        return header, rows
-
-    def save(self, goal_set: GoalSet | None) -> HttpResponse:
-        header, rows = self.forms(self.request.POST, goal_set)
-        if header.is_valid() and rows.is_valid():
-            items = [form.spec() for form in rows.filled()]
-            department: Department = header.chosen_department()
-            try:
-                if goal_set is None:
-                    goal_set = goal_set_create(actor=self.request.user, name=header.cleaned_data["name"],
-                                               year=header.cleaned_data["year"], department=department, items=items)
-                    messages.success(self.request, _("The goal set is saved."))
-                else:
-                    goal_set_update(actor=self.request.user, goal_set=goal_set, name=header.cleaned_data["name"],
-                                    year=header.cleaned_data["year"], department=department, items=items)
-                    messages.success(self.request, _("The goal set is saved."))
-            except Refused as error:
-                raise PermissionDenied(error.message) from error
-            except OutOfScope as error:
-                raise Http404 from error
-            except ServiceError as error:
-                rows.add_service_errors(error)
-                header_error = ServiceError(error.message, fields={k: v for k, v in error.fields.items()
-                                                                   if not k.startswith("items.")})
-                add_service_errors(header, header_error)
-            else:
-                return redirect("goals:goal_set", pk=goal_set.pk)
-        return self.page(header, rows, goal_set, status=400)
-
-    def page(self, header: GoalSetForm, rows: Any, goal_set: GoalSet | None, status: int = 200) -> HttpResponse:
-        return render(self.request, "goals/goal_set_form.html",
-                      {"form": header, "rows": rows, "goal_set": goal_set}, status=status)
-
-
-def _this_year() -> int:
-    from django.utils import timezone
-
-    return timezone.localdate().year
-
-
-@scope_exempt("creates a goal set: shows no stored set, only the departments and goals the viewer may choose")
-class GoalSetCreateView(LoginRequiredMixin, _SetEditing, View):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and not may_keep_sets(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        header, rows = self.forms()
-        return self.page(header, rows, None)
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        return self.save(None)
-
-
-class GoalSetEditView(_SetEditing, ScopedDetailView):
-    selector = goal_sets_visible_to
-
-    def _set(self) -> GoalSet:
-        goal_set: GoalSet = self.get_object()
-        if not may_manage_department(viewer_for(self.request.user), goal_set.department):
-            raise PermissionDenied
-        return goal_set
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        goal_set = self._set()
-        header, rows = self.forms(goal_set=goal_set)
-        return self.page(header, rows, goal_set)
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self.save(self._set())
-
-
-class BulkAssignView(ScopedDetailView):
-    """Choose people (by department and/or position, with checkboxes or "select all") and assign the set."""
-
-    selector = goal_sets_visible_to
-    template_name = "goals/bulk_assign.html"
-    context_object_name = "goal_set"
-
-    def people(self, goal_set: GoalSet) -> QuerySet[Employee]:
-        params = self.request.GET
-        people = assignable_people(self.request.user)
-        department_id = params.get("department", str(goal_set.department_id))
-        if department_id.isdigit():
-            department = Department.objects.filter(pk=int(department_id)).first()
-            people = people.filter(department__path__startswith=department.path) if department else people.none()
-        if (position := params.get("position", "")).isdigit():
-            people = people.filter(position_id=int(position))
-        return people.order_by("department__path", "number")
-
-    def rows(self, goal_set: GoalSet, chosen: set[int]) -> list[dict[str, Any]]:
-        people = list(self.people(goal_set)[:2000])
-        ids = [p.pk for p in people]
-        statuses = dict(Agreement.objects.filter(employee_id__in=ids, year=goal_set.year)
-                        .values_list("employee_id", "status"))
-        holding = set(Goal.objects.filter(goal_set=goal_set, employee_id__in=ids, state=GoalState.ACTIVE)
-                      .values_list("employee_id", flat=True))
-        labels = dict(AgreementStatus.choices)
-        return [{"person": p, "status": statuses.get(p.pk), "status_label": labels.get(statuses.get(p.pk, ""), ""),
-                 "holds": p.pk in holding, "checked": p.pk in chosen,
-                 "locked": statuses.get(p.pk) in (AgreementStatus.SUBMITTED, AgreementStatus.APPROVED,
-                                                  AgreementStatus.SIGNED)}
-                for p in people]
-
-    def page(self, goal_set: GoalSet, chosen: set[int], error: ServiceError | None = None,
-             status: int = 200) -> HttpResponse:
-        rows = self.rows(goal_set, chosen)
-        user = self.request.user
-        position_ids = assignable_people(user).exclude(position=None).values("position_id")
-        context = {
-            "goal_set": goal_set, "rows": rows, "error": error,
-            "departments": set_departments_for(user),
-            "positions": positions_visible_to(user).filter(pk__in=position_ids).order_by("code"),
-            "department": self.request.GET.get("department", str(goal_set.department_id)),
-            "position": self.request.GET.get("position", ""),
-            "item_count": goal_set.items.count(), "query": self.request.GET.urlencode(),
-        }
-        return render(self.request, self.template_name, context, status=status)
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        goal_set = self.get_object()
-        chosen: set[int] = set()
-        if request.GET.get("select") == ANY:
-            chosen = {row["person"].pk for row in self.rows(goal_set, set())}
-        return self.page(goal_set, chosen)
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        goal_set = self.get_object()
-        chosen = {int(pk) for pk in request.POST.getlist("employees") if pk.isdigit()}
-        people = list(assignable_people(request.user).filter(pk__in=chosen))
-        try:
-            if len(people) != len(chosen):
-                raise ServiceError(_("Choose among the people listed."), fields={"employees": []})
-            result = goal_set_assign(actor=request.user, goal_set=goal_set, employees=people)
-        except Refused as error:
-            raise PermissionDenied(error.message) from error
-        except OutOfScope as error:
-            raise Http404 from error
-        except ServiceError as error:
-            return self.page(goal_set, chosen, error=error, status=400)
-        return render(request, "goals/bulk_assign_result.html", {"goal_set": goal_set, "result": result})
-
-
 urlpatterns: list[URLPattern] = [
     path("agreements/", AgreementListView.as_view(), name="agreements"),
     path("agreements/<int:pk>/", AgreementView.as_view(), name="agreement"),
@@ -551,9 +305,4 @@ urlpatterns: list[URLPattern] = [
     path("agreements/<int:pk>/sign/", SignView.as_view(), name="agreement_sign"),
     path("agreements/<int:pk>/request-change/", RequestChangeView.as_view(), name="agreement_request_change"),
     path("changes/<int:pk>/decide/", ChangeDecideView.as_view(), name="change_decide"),
-    path("sets/", GoalSetListView.as_view(), name="goal_sets"),
-    path("sets/new/", GoalSetCreateView.as_view(), name="goal_set_create"),
-    path("sets/<int:pk>/", GoalSetView.as_view(), name="goal_set"),
-    path("sets/<int:pk>/edit/", GoalSetEditView.as_view(), name="goal_set_edit"),
-    path("sets/<int:pk>/assign/", BulkAssignView.as_view(), name="bulk_assign"),
 ]

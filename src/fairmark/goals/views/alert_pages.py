@@ -34,16 +34,14 @@ from ..forms.alerts import AlertRuleCreateForm, AlertRuleEditForm
 from ..models import Alert, AlertEvent, AlertKind, AlertLevel, AlertRule, AlertStatus, Goal, GoalLevel
 from ..permissions import writes_goal
 from ..selectors import alert_rules_visible_to, alerts_visible_to, goals_visible_to, live_goals_visible_to
-from ..services.alerts import (
-    acknowledges,
-    alert_acknowledge,
+from ..services.alert_rules import (
     alert_rule_create,
     alert_rule_delete,
     alert_rule_update,
-    goal_link,
     writes_indicator_rules,
     writes_rule,
 )
+from ..services.alerts import acknowledges, alert_acknowledge, goal_link
 
 MAX_GOAL_CHOICES = 300
 STATUS_FILTERS = ("live", "open", "acknowledged", "resolved", "all")

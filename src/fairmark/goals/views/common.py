@@ -26,6 +26,11 @@ def page_year(request: HttpRequest) -> int:
     return year if 2000 <= year <= 2100 else today.year
 
 
+def year_of(raw: str) -> int | None:
+    """A year filter from the query string, or None when it is not a year."""
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+
+
 def years_around(year: int) -> list[int]:
     today = timezone.localdate().year
     return sorted({today - 1, today, today + 1, year})
