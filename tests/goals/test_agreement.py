@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from fairmark.audit.models import AuditEvent
 from fairmark.core.errors import OutOfScope, ServiceError
@@ -181,6 +182,7 @@ def test_out_of_scope_person(world) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_illegal_transitions_say_why(world) -> None:  # type: ignore[no-untyped-def]
+    translation.activate("en")  # the messages are read in English here (pytest-django resets the language)
     build_goals(world)
     goal = okr_goal(world)
     agreement = goal.agreement

@@ -18,7 +18,7 @@ BASE = "/api/v1/goal-agreements/"
 
 
 def post(client: Any, url: str, body: dict[str, Any] | None = None) -> Any:
-    return client.post(url, data=json.dumps(body or {}), content_type="application/json")
+    return client.post(url, data=json.dumps(body or {}), content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def fields_of(response: Any) -> dict[str, list[str]]:

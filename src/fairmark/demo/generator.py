@@ -33,6 +33,7 @@ from fairmark.org.services import roles as role_services
 from fairmark.org.services.snapshots import department_snapshot, employee_snapshot
 
 from .catalogue import BRANCH, COMPANY, FAMILIES, LEVELS, LIYANG, POSITIONS
+from .goals import write_goals
 from .ingestion import describe_mes, write_feeds
 from .mes import plan_mes
 from .names import DEFAULT_SEED
@@ -108,6 +109,7 @@ def generate(*, size: int = 500, seed: int = DEFAULT_SEED, today: dt.date | None
         writer.write_history(users["hr"])
         writer.write_notifications(users)
         feeds = write_feeds(actor=users["hr"], plan=mes, today=today)
+        goals = write_goals(users=users, today=today)
     counts = {
         "departments": len(structure.departments),
         "employees": len(people.people),
@@ -115,6 +117,7 @@ def generate(*, size: int = 500, seed: int = DEFAULT_SEED, today: dt.date | None
         "transfers": sum(1 for p in people.people if p.previous),
         "delegations": len(people.delegations),
         **feeds,
+        **goals,
     }
     return Result(created=True, seconds=time.perf_counter() - started, counts=counts)
 

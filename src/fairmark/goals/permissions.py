@@ -32,8 +32,8 @@ def writes_department_goals(viewer: Viewer, department_path: str) -> bool:
 
 def leads_person(viewer: Viewer, employee_id: int, department_path: str) -> bool:
     """Manages the person (the whole chain above them), heads their department, is their HR BP or HR admin."""
-    if viewer.employee_id == employee_id and not viewer.has(Role.HR_ADMIN):
-        return False
+    if viewer.employee_id == employee_id:
+        return False  # nobody leads themself, HR admins included: their own goals are decided by their manager
     return (viewer.has(Role.HR_ADMIN) or employee_id in viewer.team_ids
             or _covers(viewer.head_paths, department_path) or _covers(viewer.hr_paths, department_path))
 
