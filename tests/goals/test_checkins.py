@@ -318,9 +318,12 @@ def test_department_and_company_goal_blockers(world) -> None:  # type: ignore[no
     dept = Blocker.objects.get(goal=tree.department)
     assert dept.assignee_id == world.people["gm"].pk
     blocker_respond(actor=world.user("exec"), blocker=dept, response="本周批")
-    # a company goal has no one above it: nobody is assigned, the company goal writers answer
+    # a company objective's blocker goes to whoever set it (the GM) ...
+    checkin_create(actor=world.user("hr"), goal=tree.company, blocker="招聘预算冻结")
+    assert Blocker.objects.get(goal=tree.company, text="招聘预算冻结").assignee_id == world.people["gm"].pk
+    # ... unless they raised it themself: no one is above them, the company goal writers answer
     checkin_create(actor=world.user("exec"), goal=tree.company, blocker="市场变化")
-    company = Blocker.objects.get(goal=tree.company)
+    company = Blocker.objects.get(goal=tree.company, text="市场变化")
     assert company.assignee_id is None
     with pytest.raises(OutOfScope):
         blocker_respond(actor=world.user("exec"), blocker=company, response="self")  # the raiser

@@ -236,14 +236,16 @@ def _evidence(items: Sequence[EvidenceIn], errors: _Errors) -> list[Evidence]:
 
 
 def _assignee(goal: Goal, raiser_employee_id: int | None) -> Employee | None:
-    """The goal owner's manager (a department goal: the department's head); should that be the raiser
-    themself, the next one up, so that a blocker never lands on the desk of the person who raised it."""
+    """The goal owner's manager (a department goal: the department's head; a company objective: the person who
+    set it); should that be the raiser themself, the next one up, so that a blocker never lands on the desk of
+    the person who raised it."""
     if goal.level == GoalLevel.PERSON:
         candidate = goal.employee.manager  # type: ignore[union-attr]
     elif goal.level == GoalLevel.DEPARTMENT:
         candidate = goal.department.head  # type: ignore[union-attr]
     else:
-        candidate = None
+        candidate = Employee.objects.filter(user_id=goal.created_by_id).exclude(status="left").first() \
+            if goal.created_by_id else None
     seen: set[int] = set()
     while candidate is not None and candidate.pk == raiser_employee_id and candidate.pk not in seen:
         seen.add(candidate.pk)
