@@ -71,3 +71,14 @@ def test_agreements_blockers_and_alerts(demo: generator.Result) -> None:
     assert todo.count() == 1
     assert todo.get().status == BlockerStatus.OPEN
     assert AlertRule.objects.count() == 2
+
+
+def test_the_summary_says_what_the_goals_are(demo: generator.Result) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        line = generator.describe(demo).splitlines()[2]
+    assert line.startswith(f"Goals: {demo.counts['goals']} goals; a goal set assigned to "
+                           f"{demo.counts['assigned_people']} people")
+    with translation.override("zh-hans"):
+        assert generator.describe(demo).splitlines()[2].startswith("目标：")

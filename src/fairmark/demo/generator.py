@@ -33,7 +33,7 @@ from fairmark.org.services import roles as role_services
 from fairmark.org.services.snapshots import department_snapshot, employee_snapshot
 
 from .catalogue import BRANCH, COMPANY, FAMILIES, LEVELS, LIYANG, POSITIONS
-from .goals import write_goals
+from .goals import describe_goals, write_goals
 from .ingestion import describe_mes, write_feeds
 from .mes import plan_mes
 from .names import DEFAULT_SEED
@@ -272,4 +272,5 @@ def describe(result: Result) -> str:
     c: dict[str, Any] = result.counts
     return (f"{c['current']} people ({c['employees'] - c['current']} leavers on file), {c['departments']} departments, "
             f"{c['transfers']} transfers, {c['delegations']} stand-ins in {result.seconds:.1f} s"
-            + (f"\n{describe_mes(c)}" if "mes_values" in c else ""))
+            + (f"\n{describe_mes(c)}" if "mes_values" in c else "")
+            + (f"\n{describe_goals(c)}" if "goals" in c else ""))

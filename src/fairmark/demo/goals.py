@@ -8,7 +8,10 @@ evaluated on the data already there."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
+
+from django.utils.translation import gettext
 
 from fairmark.goals.models import Agreement, Goal, GoalKind, GoalLevel
 from fairmark.goals.services.agreement import agreement_approve, agreement_return, agreement_sign, agreement_submit
@@ -122,3 +125,12 @@ def write_goals(*, users: dict[str, Any], today: dt.date) -> dict[str, int]:
     return {"goals": Goal.objects.filter(year=year).count(), "goal_sets": 1, "assigned_people": len(result.assigned),
             "agreements_signed": states["signed"], "agreements_returned": states["returned"],
             "agreements_submitted": states["submitted"], "checkins": checkins, "alert_rules": rules}
+
+
+def describe_goals(counts: Mapping[str, int]) -> str:
+    """One line about the goals for the demo's summary."""
+    return gettext("Goals: %(goals)s goals; a goal set assigned to %(people)s people; agreements signed %(signed)s, "
+                   "returned %(returned)s, waiting %(submitted)s; blockers on the manager's to-do: %(blockers)s") % {
+        "goals": counts["goals"], "people": counts["assigned_people"], "signed": counts["agreements_signed"],
+        "returned": counts["agreements_returned"], "submitted": counts["agreements_submitted"],
+        "blockers": counts["checkins"]}
