@@ -93,7 +93,10 @@ def build_template(page: Page) -> None:
     expect(page.get_by_test_id("template-check")).to_contain_text("权重合计为 99.99%")
     assert not Template.objects.filter(code="line1_operator").exists()
     page.locator("#s-1-weight").fill("70")
-    expect(page.get_by_test_id("sections-sum")).to_contain_text("100")
+    # Leaving the field fires "change" as well as "input", as a person's next click would; and the check is
+    # awaited by its own answer ("✓"), not by "100", which the stale "must be 100 %" already contains.
+    page.locator("#s-1-weight").blur()
+    expect(page.get_by_test_id("sections-sum")).to_contain_text("✓")
     expect(page.get_by_test_id("error-count")).to_have_text("未发现问题。")
     page.get_by_test_id("save-publish").click()
     expect(page.get_by_test_id("template-title")).to_contain_text("电芯一线操作工方案")
