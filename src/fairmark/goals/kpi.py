@@ -20,18 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from fairmark.indicators.formula import parse
+from fairmark.indicators.formula import default_aggregate, parse
 from fairmark.indicators.scoring import LinearRule, Rule, Score, rule_from_dict
 
 _HUNDRED = Decimal(100)
-_AGGREGATES = ("sum", "avg", "last", "min", "max", "count")
-
-
-def default_aggregate(aggregation: str) -> str:
-    """A bare metric name is aggregated by the indicator's aggregation (a ratio of sums sums each side)."""
-    return aggregation if aggregation in _AGGREGATES else "sum"
-
-
 def goal_values(formula: str, aggregation: str, series: Mapping[str, Sequence[Sequence[float]]]
                 ) -> list[Decimal | None]:
     """One value per goal: `series` maps each metric to one row of points per goal (rows may differ in

@@ -19,6 +19,7 @@ from .models import (
     Blocker,
     BlockerStatus,
     CheckIn,
+    Evidence,
     Goal,
     GoalChange,
     GoalLevel,
@@ -66,6 +67,11 @@ def changes_visible_to(user: Any) -> QuerySet[GoalChange]:
 
 def checkins_visible_to(user: Any) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(goal_scope_q(user, "goal__")).select_related("goal", "author")
+
+
+def evidence_visible_to(user: Any) -> QuerySet[Evidence]:
+    """Evidence of the check-ins on goals the user reads (the goal's scope)."""
+    return Evidence.objects.filter(goal_scope_q(user, "checkin__goal__"))
 
 
 def blockers_visible_to(user: Any) -> QuerySet[Blocker]:

@@ -35,7 +35,7 @@ from ..models import Agreement, AgreementAction, AgreementStatus, AgreementStep,
 from ..permissions import decides_for, is_self
 from ..selectors import agreements_visible_to
 from . import tree
-from .common import not_found, require
+from .common import not_found, require, user_or_none
 
 MAX_COMMENT = 4000
 
@@ -145,7 +145,7 @@ def _wrong_state(message: str) -> ServiceError:
 
 
 def _step(actor: Any, agreement: Agreement, action: str, comment: str = "") -> AgreementStep:
-    return AgreementStep.objects.create(agreement=agreement, action=action, actor=tree._user(actor),
+    return AgreementStep.objects.create(agreement=agreement, action=action, actor=user_or_none(actor),
                                         comment=comment, status_after=agreement.status)
 
 
@@ -226,7 +226,7 @@ def agreement_approve(*, actor: Any, agreement: Agreement, comment: str = "") ->
     before = agreement_snapshot(agreement)
     agreement.status = AgreementStatus.APPROVED
     agreement.approved_at = timezone.now()
-    agreement.approved_by = tree._user(actor)
+    agreement.approved_by = user_or_none(actor)
     step = _transition(actor, agreement, AgreementAction.APPROVE, before, text)
     names = _names(agreement)
     send(employee_user(agreement.employee), kind="goal.agreement.approved", event_key=_event(agreement, step),
@@ -259,7 +259,7 @@ def agreement_sign(*, actor: Any, agreement: Agreement) -> Agreement:
         if agreement.manager_signed_at is not None:
             raise _wrong_state(_("The manager has already signed these goals."))
         agreement.manager_signed_at = now
-        agreement.manager_signed_by = tree._user(actor)
+        agreement.manager_signed_by = user_or_none(actor)
         action = AgreementAction.SIGN_MANAGER
     if agreement.employee_signed_at is not None and agreement.manager_signed_at is not None:
         agreement.status = AgreementStatus.SIGNED
@@ -283,7 +283,7 @@ def agreement_sign(*, actor: Any, agreement: Agreement) -> Agreement:
 def assigned_steps(actor: Any, agreements: Sequence[Agreement], counts: Mapping[int, int],
                    comment: Callable[[int], str]) -> list[AgreementStep]:
     """The "assign" step of each agreement (bulk assignment writes them in one statement)."""
-    user = tree._user(actor)
+    user = user_or_none(actor)
     steps = [AgreementStep(agreement=agreement, action=AgreementAction.ASSIGN, actor=user,
                            comment=comment(counts[agreement.pk]), status_after=agreement.status)
              for agreement in agreements]

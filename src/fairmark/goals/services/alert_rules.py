@@ -46,8 +46,8 @@ from ..models import (
 )
 from ..permissions import writes_company_goals, writes_goal
 from ..selectors import alert_rules_visible_to, goal_scope_q
-from .alerts import LIVE, _user
-from .common import decimal_or_none, not_found, require
+from .alerts import LIVE
+from .common import decimal_or_none, not_found, require, user_or_none
 
 MAX_STALE_DAYS = 3660
 RULE_FIELDS = ("name", "direction", "warning", "critical", "active")
@@ -158,7 +158,7 @@ def alert_rule_create(*, actor: Any, name: str, kind: str, indicator: Indicator 
     _check_bounds(kind, direction, low, high)
     assert low is not None  # _check_bounds requires it
     rule = AlertRule.objects.create(name=text, kind=kind, indicator=indicator, goal=goal, direction=direction,
-                                    warning=low, critical=high, active=bool(active), created_by=_user(actor))
+                                    warning=low, critical=high, active=bool(active), created_by=user_or_none(actor))
     record(actor=actor, action="goal.alert_rule.create", obj=rule, after=rule_snapshot(rule))
     _reevaluate_after_commit(rule)
     return rule

@@ -48,7 +48,7 @@ from ..models import (
 )
 from ..permissions import decides_for, is_self, writes_company_goals, writes_department_goals
 from ..selectors import alerts_visible_to
-from .common import not_found, require
+from .common import not_found, require, user_or_none
 from .kpi_data import today as local_today
 from .kpi_data import values_for_goal
 
@@ -71,10 +71,6 @@ def acknowledges(viewer: Viewer, goal: Goal) -> bool:
     return writes_company_goals(viewer)
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
-
-
 # --- acknowledging ------------------------------------------------------------------------------------------------
 
 
@@ -94,7 +90,7 @@ def alert_acknowledge(*, actor: Any, alert: Alert) -> Alert:
             else _("This alert is resolved."))
     locked.status = AlertStatus.ACKNOWLEDGED
     locked.acknowledged_at = timezone.now()
-    locked.acknowledged_by = _user(actor)
+    locked.acknowledged_by = user_or_none(actor)
     locked.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "changed_at"])
     AlertEvent.objects.create(alert=locked, kind="acknowledged", level=locked.level, previous=locked.level,
                               value=locked.value, period=locked.period)

@@ -49,7 +49,7 @@ from .agreement import (
     link_of,
     send,
 )
-from .common import decimal_or_none, not_found, require, weight_of
+from .common import decimal_or_none, not_found, require, user_or_none, weight_of
 from .progress import recompute
 from .specs import _key_results_plain, _plain, date_or_none, prefixed, resolve_spec, spec_of
 
@@ -156,7 +156,7 @@ def change_request(*, actor: Any, agreement: Agreement, kind: str, reason: str, 
                 _("Archive or move its sub-goals first."))
         clean = {}
     change = GoalChange.objects.create(agreement=agreement, goal=goal, kind=kind, proposed=clean, reason=text,
-                                       requested_by=tree._user(actor))
+                                       requested_by=user_or_none(actor))
     step = _step(actor, agreement, AgreementAction.CHANGE_REQUEST, text)
     record(actor=actor, action="goal.agreement.change_request", obj=agreement,
            before=agreement_snapshot(agreement),
@@ -233,7 +233,7 @@ def change_decide(*, actor: Any, change: GoalChange, approve: bool, comment: str
         agreement.revision += 1
         agreement.save(update_fields=["revision", "updated_at"])
     change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
-    change.decided_by = tree._user(actor)
+    change.decided_by = user_or_none(actor)
     change.decided_at = timezone.now()
     change.decision_comment = text
     change.save()

@@ -49,7 +49,7 @@ from ..models import (
 )
 from ..permissions import decides_for, writes_company_goals, writes_department_goals, writes_goal
 from ..selectors import blockers_visible_to, goal_scope_q
-from .common import decimal_or_none, not_found
+from .common import decimal_or_none, not_found, user_or_none
 from .progress import recompute
 from .tree import lock
 
@@ -96,10 +96,6 @@ class _Errors:
         if self.fields:
             first = next(iter(self.fields.values()))[0]
             raise ServiceError(first, fields=self.fields)
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
 
 
 def plain_number(value: Decimal) -> str:
@@ -334,7 +330,7 @@ def checkin_create(*, actor: Any, goal: Goal, comment: str = "", key_results: Ma
     progress_after = Goal.objects.values_list("progress", flat=True).get(pk=goal.pk)
 
     checkin = CheckIn.objects.create(
-        goal=goal, author=_user(actor), comment=comment, confidence=conf, progress_after=progress_after,
+        goal=goal, author=user_or_none(actor), comment=comment, confidence=conf, progress_after=progress_after,
         key_results={str(kr_id): plain_number(value) for kr_id, value in values.items()},
     )
     for item in items:
@@ -347,7 +343,7 @@ def checkin_create(*, actor: Any, goal: Goal, comment: str = "", key_results: Ma
         "key_result_state": _key_result_state(krs),
     })
     if blocker_text:
-        raised = Blocker.objects.create(goal=goal, checkin=checkin, text=blocker_text, raised_by=_user(actor),
+        raised = Blocker.objects.create(goal=goal, checkin=checkin, text=blocker_text, raised_by=user_or_none(actor),
                                         assignee=_assignee(goal, viewer.employee_id))
         raised = Blocker.objects.select_related("assignee", "assignee__user").get(pk=raised.pk)
         record(actor=actor, action="goal.blocker.raise", obj=raised, after=_blocker_state(raised))
@@ -389,7 +385,7 @@ def blocker_respond(*, actor: Any, blocker: Blocker, response: str) -> Blocker:
     before = _blocker_state(blocker)
     blocker.status = BlockerStatus.ANSWERED
     blocker.response = response
-    blocker.responded_by = _user(actor)
+    blocker.responded_by = user_or_none(actor)
     blocker.responded_at = timezone.now()
     blocker.save(update_fields=["status", "response", "responded_by", "responded_at"])
     record(actor=actor, action="goal.blocker.respond", obj=blocker, before=before, after=_blocker_state(blocker))

@@ -20,6 +20,11 @@ def require(condition: bool, field: str, message: str) -> None:
         raise ServiceError(message, fields={field: [message]})
 
 
+def user_or_none(actor: Any) -> Any:
+    """The user to store as who did it: None for the system actor (audited as "system" by the audit log)."""
+    return actor if getattr(actor, "pk", None) is not None else None
+
+
 def language() -> str:
     return normalise_language(get_language() or "zh-hans")
 

@@ -36,7 +36,7 @@ from ..permissions import leads_person, writes_department_goals
 from ..selectors import goal_sets_visible_to
 from . import tree
 from .agreement import Refused, assigned_steps, employee_user, link_of, send
-from .common import not_found, require
+from .common import not_found, require, user_or_none
 from .progress import PLACES, recompute
 from .specs import prefixed, resolve_spec, spec_of
 
@@ -148,7 +148,7 @@ def goal_set_create(*, actor: Any, name: str, year: int, department: Department,
     require(department is not None and may_manage_department(viewer, department), "department",
             _("Choose a department whose goals you set."))
     specs = clean_items(actor, year=year, department=department, items=items)
-    goal_set = GoalSet.objects.create(name=text, year=year, department=department, created_by=tree._user(actor))
+    goal_set = GoalSet.objects.create(name=text, year=year, department=department, created_by=user_or_none(actor))
     _save_items(goal_set, specs)
     record(actor=actor, action="goal.set.create", obj=goal_set, after=set_snapshot(goal_set, specs))
     return goal_set

@@ -26,7 +26,7 @@ from ..kpi import goal_line
 from ..models import Agreement, AgreementStatus, Goal, GoalKind, GoalLevel, GoalState, KeyResult
 from ..permissions import writes_company_goals, writes_department_goals, writes_goal
 from ..selectors import goal_scope_q
-from .common import decimal_or_none, language, not_found, require, weight_of
+from .common import decimal_or_none, language, not_found, require, user_or_none, weight_of
 from .progress import recompute
 
 EDITABLE_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.RETURNED)
@@ -166,13 +166,9 @@ def build_goal(*, actor: Any, level: str, kind: str, title: str, year: int, empl
     goal = Goal(
         company_id=company_id, year=year, level=level, kind=kind, title=title, description=description or "",
         department=department, employee=employee, parent=parent, weight=weight_of(weight), period_start=start,
-        period_end=end, indicator_version=indicator_version, created_by=_user(actor), **values,
+        period_end=end, indicator_version=indicator_version, created_by=user_or_none(actor), **values,
     )
     return goal, krs
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
 
 
 def _company_of(actor: Any) -> int:

@@ -36,7 +36,7 @@ from ..selectors import (
     blockers_to_answer,
     blockers_visible_to,
     checkins_visible_to,
-    goal_scope_q,
+    evidence_visible_to,
     live_goals_visible_to,
 )
 from ..services.checkins import (
@@ -51,11 +51,6 @@ from ..services.checkins import (
 
 RECENT_CHECKINS = 20
 RAISED_SHOWN = 50
-
-
-def evidence_visible_to(user: Any) -> QuerySet[Evidence]:
-    """Evidence of the check-ins on goals the user reads (the goal's scope, selectors.goal_scope_q)."""
-    return Evidence.objects.filter(goal_scope_q(user, "checkin__goal__"))
 
 
 def goal_url(goal: Goal | int) -> str:

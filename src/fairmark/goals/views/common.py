@@ -8,22 +8,20 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fairmark.core.access import Role, viewer_for
+from fairmark.core.access import viewer_for
 from fairmark.indicators.models import Indicator
-from fairmark.org.selectors import departments_visible_to, employees_visible_to
+from fairmark.org.models import Employee
+from fairmark.org.selectors import departments_visible_to
 
 from ..models import AgreementStatus, Goal, GoalLevel
-from ..permissions import is_self, leads_person, writes_company_goals, writes_department_goals, writes_goal
+from ..permissions import writes_company_goals, writes_department_goals, writes_goal
 from ..selectors import live_goals_visible_to
+from ..services.goal_sets import assignable_people
 
 
 def page_year(request: HttpRequest) -> int:
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return today.year
-    return year if 2000 <= year <= 2100 else today.year
+    """The year a page shows: ?year= when it is one, else this year."""
+    return year_of(request.GET.get("year", "")) or timezone.localdate().year
 
 
 def year_of(raw: str) -> int | None:
@@ -61,14 +59,14 @@ def writable_departments(user: Any) -> list[tuple[str, str]]:
             if writes_department_goals(viewer, d.path)]
 
 
-def assignable_people(user: Any) -> list[tuple[str, str]]:
-    """The viewer and the people they lead: whose goals they may draft or assign."""
+def person_choices(user: Any) -> list[tuple[str, str]]:
+    """The viewer and the people they lead (services.goal_sets.assignable_people): whose goals they may draft or
+    assign."""
     viewer = viewer_for(user)
-    people = employees_visible_to(user).exclude(status="left").select_related("department")
-    if not viewer.has(Role.HR_ADMIN):
-        people = people[:2000]
-    return [(str(p.pk), f"{p.name} · {p.number}") for p in people
-            if is_self(viewer, p.pk) or leads_person(viewer, p.pk, p.department.path)]
+    people = list(assignable_people(user).order_by("number"))
+    if viewer.employee_id is not None:
+        people = list(Employee.objects.filter(pk=viewer.employee_id)) + people
+    return [(str(p.pk), f"{p.name} · {p.number}") for p in people]
 
 
 def parent_choices(user: Any, year: int, exclude: Goal | None = None) -> list[tuple[str, str]]:

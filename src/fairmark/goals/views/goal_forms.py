@@ -29,10 +29,10 @@ from ..selectors import goals_visible_to
 from ..services.agreement import goal_assigned
 from ..services.tree import goal_archive, goal_create, goal_move, goal_update
 from .common import (
-    assignable_people,
     can_edit_in_place,
     indicator_choices,
     parent_choices,
+    person_choices,
     writable_departments,
 )
 
@@ -67,7 +67,7 @@ class GoalCreateView(LoginRequiredMixin, View):
     def _form(self, request: HttpRequest, data: Any = None, year: int | None = None) -> GoalForm:
         initial = _initial(request)
         return GoalForm(data, initial=initial, departments=writable_departments(request.user),
-                        people=assignable_people(request.user),
+                        people=person_choices(request.user),
                         parents=parent_choices(request.user, year or initial["year"]), indicators=indicator_choices())
 
     def get(self, request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,13 @@ from .expression import Formula, Term, parse
 from .parser import AGGREGATES, MAX_DEPTH, MAX_NODES
 from .tokens import MAX_LENGTH
 
+
+def default_aggregate(aggregation: str) -> str:
+    """How a bare metric name in a formula is aggregated over a period: by the indicator's aggregation, and a
+    ratio of sums sums each side (the formula divides)."""
+    return aggregation if aggregation in AGGREGATES else "sum"
+
+
 __all__ = [
     "AGGREGATES",
     "FUNCTION_NAMES",
@@ -29,5 +36,6 @@ __all__ = [
     "Formula",
     "FormulaError",
     "Term",
+    "default_aggregate",
     "parse",
 ]

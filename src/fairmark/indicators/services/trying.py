@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from ..formula import FormulaError, Term, parse
+from ..formula import FormulaError, Term, default_aggregate, parse
 from ..scoring import RuleError, Score, rule_from_dict
 from .checks import language
 
@@ -38,11 +38,6 @@ class Trial:
             "score": None if self.score is None else self.score.to_dict(),
             "explanation": self.score_text(),
         }
-
-
-def default_aggregate(aggregation: str) -> str:
-    """A bare metric name in a formula is aggregated by the indicator's aggregation (ratio of sums: sum)."""
-    return aggregation if aggregation in ("sum", "avg", "last", "min", "max", "count") else "sum"
 
 
 def parse_points(text: object) -> list[float]:
