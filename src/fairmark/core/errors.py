@@ -32,6 +32,14 @@ class ConflictError(ServiceError):
     code = "conflict"
 
 
+class Refused(ServiceError):
+    """The actor sees the object but may not take this step on it (the employee approving their own goals, a
+    rater reading the ratee's total): 403, where an object outside the actor's scope is OutOfScope (404)."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class OutOfScope(ServiceError):
     """The object is not (or would no longer be) within what the actor may see or change. Shown as 404
     so that scope does not leak the object's existence."""

@@ -172,3 +172,48 @@ def values_reaching(employee_id: int, *, metric_codes: Any, start: Any, end: Any
     return (MetricValue.objects.filter(current=True, metric__code__in=list(metric_codes), period_start__gte=start,
                                        period_start__lte=end)
             .filter(about_person | mapped).select_related("metric"))
+
+
+Point = tuple[Any, int, str, float]  # (period_start, value id, metric code, value)
+
+
+def points_reaching(windows: Any, metric_codes: Any) -> dict[Any, list[Point]]:
+    """`values_reaching` for many windows at once, in two queries: `windows` maps any key to (employee id, start,
+    end); the answer maps each key to its points sorted by period then value id, each value once. Used where many
+    people are scored together (KPI goals of one indicator, the reviews of a cycle). Not scoped, as above."""
+    from collections import defaultdict
+
+    from .models import SubjectMapping
+
+    if not windows:
+        return {}
+    codes = list(metric_codes)
+    low = min(start for _person, start, _end in windows.values())
+    high = max(end for _person, _start, end in windows.values())
+    people = {person for person, _start, _end in windows.values() if person is not None}
+    mappings: dict[int, list[tuple[str, int, Any, Any]]] = defaultdict(list)
+    subjects: set[tuple[str, int]] = set()
+    for employee_id, kind, subject_id, valid_from, valid_to in (
+            SubjectMapping.objects.filter(employee_id__in=people, valid_from__lte=high)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=low))
+            .values_list("employee_id", "subject__type", "subject_id", "valid_from", "valid_to")):
+        mappings[employee_id].append((kind, subject_id, valid_from, valid_to))
+        subjects.add((kind, subject_id))
+    about = Q(subject_type=SubjectType.EMPLOYEE, subject_id__in=people)
+    for kind in {kind for kind, _id in subjects}:
+        about |= Q(subject_type=kind, subject_id__in=[i for k, i in subjects if k == kind])
+    by_subject: dict[tuple[str, int], list[Point]] = defaultdict(list)
+    for pk, code, value, period_start, kind, subject_id in (
+            MetricValue.objects.filter(current=True, metric__code__in=codes, period_start__gte=low,
+                                       period_start__lte=high, value__isnull=False).filter(about)
+            .values_list("pk", "metric__code", "value", "period_start", "subject_type", "subject_id")):
+        by_subject[(kind, subject_id)].append((period_start, pk, code, float(value)))  # type: ignore[arg-type]
+    out: dict[Any, list[Point]] = {}
+    for key, (person, start, end) in windows.items():
+        found = [row for row in by_subject.get((SubjectType.EMPLOYEE, person), ()) if start <= row[0] <= end]
+        for kind, subject_id, valid_from, valid_to in mappings.get(person, ()):
+            found.extend(row for row in by_subject.get((kind, subject_id), ())
+                         if start <= row[0] <= end and row[0] >= valid_from
+                         and (valid_to is None or row[0] <= valid_to))
+        out[key] = sorted(set(found))
+    return out

@@ -8,14 +8,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fairmark.audit import services as audit
@@ -78,6 +79,19 @@ def notify(
         OutboxMessage.objects.bulk_create(outbox, ignore_conflicts=True)
         if outbox:
             transaction.on_commit(_kick_worker)
+
+
+def notify_in_their_language(recipients: Iterable[Any], *, kind: str, event_key: str, link: str,
+                             title: Callable[[], str], body: Callable[[], str] = lambda: "") -> None:
+    """One notification per recipient, worded in the recipient's language: `title` and `body` are called once
+    per language with that language active (one `notify` call per language)."""
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for user in recipients:
+        if user is not None:
+            groups[getattr(user, "language", "") or "zh-hans"].append(user)
+    for language, users in groups.items():
+        with translation.override(language):
+            notify(recipients=users, kind=kind, title=title(), body=body(), link=link, event_key=event_key)
 
 
 def _kick_worker() -> None:

@@ -14,7 +14,6 @@ sees but may not act on in this way is Refused (403)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,13 +21,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
 from fairmark.core.access import Role, Viewer, viewer_for
-from fairmark.core.errors import ServiceError
-from fairmark.notifications.services import notify
+from fairmark.core.errors import Refused, ServiceError
+from fairmark.notifications.services import notify_in_their_language
 from fairmark.org.models import Employee
 
 from ..models import Agreement, AgreementAction, AgreementStatus, AgreementStep, Goal, GoalLevel, GoalState
@@ -38,14 +37,6 @@ from . import tree
 from .common import not_found, require, user_or_none
 
 MAX_COMMENT = 4000
-
-
-class Refused(ServiceError):
-    """The actor sees the agreement but may not take this step on it (the employee approving their own goals,
-    a manager submitting for the employee, the author of a change deciding it)."""
-
-    status_code = 403
-    code = "forbidden"
 
 
 # ------------------------------------------------------------------------------------------------ who
@@ -98,14 +89,7 @@ def link_of(agreement: Agreement) -> str:
 
 def send(recipients: Iterable[Any], *, kind: str, event_key: str, link: str, title: Callable[[], str],
          body: Callable[[], str] = lambda: "") -> None:
-    """One notification per recipient, worded in their language (one notify call per language)."""
-    groups: dict[str, list[Any]] = defaultdict(list)
-    for user in recipients:
-        if user is not None:
-            groups[getattr(user, "language", "") or "zh-hans"].append(user)
-    for language, users in groups.items():
-        with translation.override(language):
-            notify(recipients=users, kind=kind, title=title(), body=body(), link=link, event_key=event_key)
+    notify_in_their_language(recipients, kind=kind, event_key=event_key, link=link, title=title, body=body)
 
 
 def agreement_snapshot(agreement: Agreement) -> dict[str, Any]:

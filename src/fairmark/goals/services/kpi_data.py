@@ -10,11 +10,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from fairmark.ingestion.models import MetricValue, SubjectMapping, SubjectType
-from fairmark.ingestion.selectors import values_reaching
+from fairmark.ingestion.models import MetricValue, SubjectType
+from fairmark.ingestion.selectors import points_reaching, values_reaching
 
 from ..kpi import goal_score, goal_values
 from ..models import Goal, GoalKind, GoalLevel, GoalState
@@ -79,42 +79,13 @@ def _person_points(goals: Sequence[Goal], day: date) -> dict[int, tuple[dict[str
         return {}
     version = goals[0].indicator_version
     assert version is not None
-    codes = list(version.metric_codes)
-    windows = {goal.pk: (goal.period_start, min(goal.period_end, day)) for goal in goals}
-    low = min(start for start, _end in windows.values())
-    high = max(end for _start, end in windows.values())
-    people = {goal.employee_id for goal in goals if goal.employee_id is not None}
-    mappings: dict[int, list[tuple[str, int, date, date | None]]] = defaultdict(list)
-    subjects: set[tuple[str, int]] = set()
-    for employee_id, kind, subject_id, valid_from, valid_to in (
-            SubjectMapping.objects.filter(employee_id__in=people, valid_from__lte=high)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=low))
-            .values_list("employee_id", "subject__type", "subject_id", "valid_from", "valid_to")):
-        mappings[employee_id].append((kind, subject_id, valid_from, valid_to))
-        subjects.add((kind, subject_id))
-    about = Q(subject_type=SubjectType.EMPLOYEE, subject_id__in=people)
-    for kind in {kind for kind, _id in subjects}:
-        about |= Q(subject_type=kind, subject_id__in=[i for k, i in subjects if k == kind])
-    by_subject: dict[tuple[str, int], list[tuple[date, int, str, float]]] = defaultdict(list)
-    for pk, code, value, period_start, kind, subject_id in (
-            MetricValue.objects.filter(current=True, metric__code__in=codes, period_start__gte=low,
-                                       period_start__lte=high, value__isnull=False).filter(about)
-            .values_list("pk", "metric__code", "value", "period_start", "subject_type", "subject_id")):
-        by_subject[(kind, subject_id)].append((period_start, pk, code, float(value)))  # type: ignore[arg-type]
+    windows = {goal.pk: (goal.employee_id, goal.period_start, min(goal.period_end, day)) for goal in goals}
     out: dict[int, tuple[dict[str, list[float]], date | None]] = {}
-    for goal in goals:
-        start, end = windows[goal.pk]
-        found = [row for row in by_subject.get((SubjectType.EMPLOYEE, goal.employee_id), ())  # type: ignore[arg-type]
-                 if start <= row[0] <= end]
-        for kind, subject_id, valid_from, valid_to in mappings.get(goal.employee_id, ()):  # type: ignore[arg-type]
-            found.extend(row for row in by_subject.get((kind, subject_id), ())
-                         if start <= row[0] <= end and row[0] >= valid_from
-                         and (valid_to is None or row[0] <= valid_to))
-        found = sorted(set(found))  # by period, then id, as values_for_goal orders; a row counts once
+    for key, found in points_reaching(windows, version.metric_codes).items():
         points: dict[str, list[float]] = defaultdict(list)
         for _period, _pk, code, number in found:
             points[code].append(number)
-        out[goal.pk] = (dict(points), found[-1][0] if found else None)
+        out[key] = (dict(points), found[-1][0] if found else None)
     return out
 
 
