@@ -130,7 +130,7 @@ def db_fingerprint() -> dict[str, Any]:
     from django.apps import apps
 
     out: dict[str, Any] = {}
-    for label in ("org", "accounts", "audit", "notifications", "indicators", "ingestion", "goals"):
+    for label in ("org", "accounts", "audit", "notifications", "indicators", "ingestion", "goals", "reviews"):
         for model in apps.get_app_config(label).get_models():
             rows = list(model._base_manager.order_by("pk").values())
             for row in rows:

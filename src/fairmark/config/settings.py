@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "fairmark.ingestion",
     "fairmark.indicators",
     "fairmark.goals",
+    "fairmark.reviews",
     "fairmark.analytics",
     "fairmark.demo",
 ]
@@ -206,6 +207,7 @@ CELERY_BEAT_SCHEDULE = {
     # Pace and staleness alerts on goals depend on the date, not on new data: checked every hour (the check
     # is idempotent; an alert changes only when its level does).
     "check-goal-pace": {"task": "fairmark.goals.tasks.check_pace_and_staleness", "schedule": 3600.0},
+    "send-review-reminders": {"task": "fairmark.reviews.tasks.send_reminders", "schedule": 900.0},
 }
 
 # --- notifications --------------------------------------------------------------------------
