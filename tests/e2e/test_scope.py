@@ -26,18 +26,18 @@ PEOPLE = {
     "exec": ALL,
     "admin": ALL,
 }
-BASE_NAV = ["Home", "Departments", "Org chart", "Goals", "Indicators", "Templates"]
+BASE_NAV = ["Home", "Departments", "Org chart", "Goals", "Reviews", "Indicators", "Templates"]
 NAV = {
     "employee": BASE_NAV,
     # Stand-ins: for HR and for whoever leads someone (the head and the executive have reports too).
-    "manager": ["Home", "People", "Departments", "Org chart", "Goals", "Indicators", "Templates", "Stand-ins"],
-    "head": ["Home", "People", "Departments", "Org chart", "Goals", "Indicators", "Templates", "Stand-ins"],
-    "exec": ["Home", "People", "Departments", "Org chart", "Goals", "Indicators", "Templates", "Data", "Stand-ins"],
-    "admin": ["Home", "People", "Departments", "Org chart", "Goals", "Indicators", "Templates", "Data", "Audit log", "Outbox",
+    "manager": ["Home", "People", "Departments", "Org chart", "Goals", "Reviews", "Indicators", "Templates", "Stand-ins"],
+    "head": ["Home", "People", "Departments", "Org chart", "Goals", "Reviews", "Indicators", "Templates", "Stand-ins"],
+    "exec": ["Home", "People", "Departments", "Org chart", "Goals", "Reviews", "Indicators", "Templates", "Data", "Stand-ins"],
+    "admin": ["Home", "People", "Departments", "Org chart", "Goals", "Reviews", "Indicators", "Templates", "Data", "Audit log", "Outbox",
               "Users"],
-    "hr": ["Home", "People", "Departments", "Org chart", "Goals", "Indicators", "Templates", "Data", "Import", "Stand-ins",
+    "hr": ["Home", "People", "Departments", "Org chart", "Goals", "Reviews", "Indicators", "Templates", "Data", "Import", "Stand-ins",
            "Audit log"],
-    "hrbp": ["Home", "People", "Departments", "Org chart", "Goals", "Indicators", "Templates", "Data", "Import", "Stand-ins",
+    "hrbp": ["Home", "People", "Departments", "Org chart", "Goals", "Reviews", "Indicators", "Templates", "Data", "Import", "Stand-ins",
              "Audit log"],
 }
 

@@ -12,6 +12,7 @@ from fairmark.ingestion import api as ingestion_api
 from fairmark.ingestion import api_reads as ingestion_reads
 from fairmark.notifications import api as notifications_api
 from fairmark.org import api as org_api
+from fairmark.reviews import api as reviews_api
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -24,6 +25,7 @@ router.register("audit/events", audit_api.AuditEventViewSet, basename="audit-eve
 indicators_api.register(router)
 ingestion_reads.register(router)
 goals_api.register(router)
+reviews_api.register(router)
 
 urlpatterns = [
     path("health", core_api.HealthView.as_view(), name="health"),
@@ -32,5 +34,6 @@ urlpatterns = [
     *indicators_api.urlpatterns,
     *ingestion_api.urlpatterns,
     *goals_api.urlpatterns,
+    *reviews_api.urlpatterns,
     *router.urls,
 ]

@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("org:chart", _("Org chart"), "bi-diagram-2"))
     # Everyone signed in sees the company's goal map and their own goals (DESIGN.md C4).
     items.append(("goals:map", _("Goals"), "bi-bullseye"))
+    # Everyone has reviews of their own and to-dos in others' (self-review, ratings, reviews to write).
+    items.append(("reviews:mine", _("Reviews"), "bi-clipboard-check"))
     # Everyone reads indicators and templates; a plain employee those that apply to them (DESIGN.md §6).
     items.append(("indicators:list", _("Indicators"), "bi-rulers"))
     items.append(("indicators:templates", _("Templates"), "bi-ui-checks-grid"))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("indicators/", include("fairmark.indicators.urls")),
     path("data/", include("fairmark.ingestion.urls")),
     path("goals/", include("fairmark.goals.urls")),
+    path("reviews/", include("fairmark.reviews.urls")),
     path("audit/", include("fairmark.audit.urls")),
     path("notifications/", include("fairmark.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
