@@ -242,7 +242,7 @@ def test_metrics_for_the_library_and_the_other_sources(demo: generator.Result) -
 
 def test_describe_has_a_line_about_the_mes(demo: generator.Result) -> None:
     with translation.override("en"):
-        first, mes, _goals = generator.describe(demo).splitlines()
+        first, mes, _goals, _reviews = generator.describe(demo).splitlines()
     assert first.startswith(f"{SMALL} people")
     assert mes.startswith(f"MES: {demo.counts['mes_lines']} production lines")
     assert "gaps 1, outliers 1, conflicts 1, rejected rows 1" in mes

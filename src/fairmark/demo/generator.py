@@ -38,6 +38,7 @@ from .ingestion import describe_mes, write_feeds
 from .mes import plan_mes
 from .names import DEFAULT_SEED
 from .people import PeoplePlan, Person, plan_people
+from .reviews import describe_reviews, write_reviews
 from .structure import StructurePlan, plan_structure
 
 DEMO_PASSWORD = "fairmark-demo"  # noqa: S105 - the published demo password, printed at start
@@ -110,6 +111,7 @@ def generate(*, size: int = 500, seed: int = DEFAULT_SEED, today: dt.date | None
         writer.write_notifications(users)
         feeds = write_feeds(actor=users["hr"], plan=mes, today=today)
         goals = write_goals(users=users, today=today)
+        reviews = write_reviews(users=users, today=today)
     counts = {
         "departments": len(structure.departments),
         "employees": len(people.people),
@@ -118,6 +120,7 @@ def generate(*, size: int = 500, seed: int = DEFAULT_SEED, today: dt.date | None
         "delegations": len(people.delegations),
         **feeds,
         **goals,
+        **reviews,
     }
     return Result(created=True, seconds=time.perf_counter() - started, counts=counts)
 
@@ -273,4 +276,5 @@ def describe(result: Result) -> str:
     return (f"{c['current']} people ({c['employees'] - c['current']} leavers on file), {c['departments']} departments, "
             f"{c['transfers']} transfers, {c['delegations']} stand-ins in {result.seconds:.1f} s"
             + (f"\n{describe_mes(c)}" if "mes_values" in c else "")
-            + (f"\n{describe_goals(c)}" if "goals" in c else ""))
+            + (f"\n{describe_goals(c)}" if "goals" in c else "")
+            + (f"\n{describe_reviews(c)}" if "reviews" in c else ""))
