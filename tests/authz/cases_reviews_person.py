@@ -119,6 +119,14 @@ def _submit(w: World) -> dict[str, str]:
     return {"action": "submit"}
 
 
+def _leader_template(w: World) -> dict[str, str]:
+    from fairmark.indicators.models import Template
+
+    published = Template.objects.get(code="line_leaders").published
+    assert published is not None
+    return {"template": str(published.pk)}
+
+
 def _peer(w: World) -> dict[str, str]:
     return {"rater": "E0005", "group": "peer"}
 
@@ -152,6 +160,12 @@ CASES = [
          writes=True, expect=SELF_WRITER),
     Case("reviews_person act out of scope", "reviews:act", _review_url("other", "act/"), method="POST",
          data=_submit, writes=True, expect=_as(SEES_OTHER, 403)),
+    # HR puts a review on another template by hand
+    Case("reviews_person change template", "reviews:review_template", _review_url("employee", "template/"),
+         method="POST", data=_leader_template, writes=True,
+         expect={**_as(SEES_MINE, 403), "hr": 302}),
+    Case("reviews_person change template out of scope", "reviews:review_template", _review_url("other", "template/"),
+         method="POST", data=_leader_template, writes=True, expect={**_as(SEES_OTHER, 403), "hr": 302}),
     # 360 nominations
     Case("reviews_person nominate", "reviews:nominate", _review_url("employee", "raters/"), method="POST",
          data=_peer, writes=True, expect=NOMINATORS),

@@ -279,3 +279,29 @@ def test_nobody_but_hr_learns_who_has_rated(world, client_as, django_capture_on_
         assert body.count('data-status="approved"') == 3
     hr = page(client_as("hr"), f"/reviews/{review.pk}/")
     assert hr.count('data-status="submitted"') == 1
+
+
+def test_hr_puts_a_review_on_another_template_from_its_page(world, client_as,  # type: ignore[no-untyped-def]
+                                                             django_capture_on_commit_callbacks) -> None:
+    from fairmark.audit.models import AuditEvent
+    from fairmark.reviews.models import Cycle, Review
+
+    from .support import build_reviews, launch, make_cycle
+
+    setup = build_reviews(world)
+    cycle: Cycle = launch(world, make_cycle(world), django_capture_on_commit_callbacks)
+    review = Review.objects.get(cycle=cycle, employee=world.people["employee"])
+    page = client_as("hr").get(f"/reviews/{review.pk}/")
+    assert b'data-testid="template-form"' in page.content
+    assert b'data-testid="template-form"' not in client_as("manager").get(f"/reviews/{review.pk}/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as("hr").post(f"/reviews/{review.pk}/template/", {"template": setup.leader.pk})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.template_version_id == setup.leader.pk
+    assert review.template_overridden
+    assert AuditEvent.objects.filter(action="review.template", object_id=str(review.pk)).exists()
+    refused = client_as("manager").post(f"/reviews/{review.pk}/template/", {"template": setup.operator.pk})
+    assert refused.status_code == 403
+    review.refresh_from_db()
+    assert review.template_version_id == setup.leader.pk

@@ -5,6 +5,8 @@ may take now, the 360 nominations, and the history.
 - /reviews/<id>/ (reviews:review): anyone who sees the review (selectors.reviews_visible_to), else 404.
 - /reviews/<id>/act/ (reviews:act, POST): services.transitions.review_act; a role that may not take the step
   gets 403, a step not possible now comes back to the page with the reason.
+- /reviews/<id>/template/ (reviews:review_template, POST): HR's choice of the person's template
+  (services.cycles.review_set_template; the review is recomputed).
 - /reviews/<id>/raters/ (nominate), /reviews/raters/<id>/decide/ (rater_decide), /reviews/<id>/raters/approve/
   (raters_approve), /reviews/raters/<id>/remove/ (rater_remove), all POST: services.raters.
 
@@ -25,14 +27,16 @@ from django.views import View
 
 from fairmark.core.access import viewer_for
 from fairmark.core.errors import Refused, ServiceError
+from fairmark.indicators.models import TemplateVersion, VersionStatus
 
 from .. import workflow
 from ..forms.review_forms import ActForm, DecideForm, NominateForm
 from ..models import Phase, Rater, RaterGroup, Review, ReviewAction, ReviewState
-from ..permissions import roles_on
+from ..permissions import manages_cycles, roles_on
 from ..selectors import steps_of
 from ..selectors.explanation import explain
 from ..services import raters as rater_services
+from ..services.cycles import review_set_template
 from ..services.forms import writer_group
 from ..services.transitions import review_act
 from .common import ReviewScopedMixin, flash, flash_form, raters_section, reraise, timeline
@@ -104,7 +108,16 @@ class ReviewView(ReviewScopedMixin, View):
             "explanation": explanation, "history": _history(review), "form_group": group,
             "form_label": dict(RaterGroup.choices).get(group, "") if group else "",
             "raters": raters_section(request.user, review),
+            "template_choices": template_choices(request.user, review),
         })
+
+
+def template_choices(user: Any, review: Review) -> list[tuple[int, str]]:
+    """The published templates HR may put this review on (empty for everyone else, and once it is closed)."""
+    if not manages_cycles(viewer_for(user)) or review.state in (ReviewState.CLOSED, ReviewState.VOIDED):
+        return []
+    versions = TemplateVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("template")
+    return [(v.pk, f"{v.display_name} v{v.number}") for v in versions.order_by("template__code")]
 
 
 class _PostMixin(ReviewScopedMixin, View):
@@ -200,9 +213,27 @@ class RaterRemoveView(_PostMixin):
         return redirect(review_url(row.review_id) + "#raters")
 
 
+class ReviewTemplateView(_PostMixin):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review = self.review(pk)
+        chosen = request.POST.get("template", "")
+        if not chosen.isdigit():
+            messages.error(request, _("Choose a template."))
+            return redirect(review_url(review))
+        try:
+            review_set_template(actor=request.user, review=review, template_id=int(chosen))
+        except ServiceError as error:
+            reraise(error)
+            flash(request, error, {"template": _("Template")})
+        else:
+            messages.success(request, _("Template changed; the total is computed again."))
+        return redirect(review_url(review))
+
+
 urlpatterns: list[URLPattern] = [
     path("<int:pk>/", ReviewView.as_view(), name="review"),
     path("<int:pk>/act/", ActView.as_view(), name="act"),
+    path("<int:pk>/template/", ReviewTemplateView.as_view(), name="review_template"),
     path("<int:pk>/raters/", NominateView.as_view(), name="nominate"),
     path("<int:pk>/raters/approve/", RatersApproveView.as_view(), name="raters_approve"),
     path("raters/<int:pk>/decide/", RaterDecideView.as_view(), name="rater_decide"),
