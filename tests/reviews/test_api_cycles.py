@@ -121,3 +121,16 @@ def test_a_cycle_closes_once_its_reviews_are_done(world, client_as, django_captu
     closed = send(client_as("hr"), "post", f"{CYCLES}{cycle.pk}/close/", capture=capture)
     assert closed.status_code == 200, closed.content
     assert closed.json()["status"] == "closed"
+
+
+def test_reminder_rules_through_the_api(world, client_as) -> None:  # type: ignore[no-untyped-def]
+    build_reviews(world)
+    rules = [{"id": "before-2", "when": "before", "days": 2, "to": ["person"]},
+             {"id": "overdue-3-hr", "when": "overdue", "days": 3, "to": ["hr"]}]
+    created = send(client_as("hr"), "post", CYCLES, _body(reminder_rules=rules))
+    assert created.status_code == 201, created.content
+    assert created.json()["reminder_rules"] == rules
+    bad = send(client_as("hr"), "patch", f"{CYCLES}{created.json()['id']}/",
+               {"reminder_rules": [{"id": "x", "when": "later", "days": 1, "to": ["person"]}]})
+    assert bad.status_code == 400
+    assert "reminder_rules" in fields_of(bad)

@@ -203,3 +203,25 @@ def test_cycle_page_query_count_does_not_grow_with_reviews(world, client_as,
     assert count() == small
     body = client.get(f"/reviews/cycles/{cycle.pk}/").content.decode()
     assert _cells(_row(body, 'data-testid="counts-total"'))[-1] == "26"
+
+
+def test_reminder_rules_are_written_one_per_line(world, client_as) -> None:  # type: ignore[no-untyped-def]
+    build_reviews(world)
+    client = client_as("hr")
+    rules = "before 3 person\noverdue 1 person,manager\n\noverdue 4 hr"
+    assert client.post("/reviews/cycles/new/", _form(world, reminders=rules)).status_code == 302
+    cycle = Cycle.objects.get(name="2026 Q1 页面创建")
+    assert cycle.reminder_rules == [
+        {"id": "before-3", "when": "before", "days": 3, "to": ["person"]},  # the default ladder's id for the same rule
+        {"id": "overdue-1-person-manager", "when": "overdue", "days": 1, "to": ["person", "manager"]},
+        {"id": "overdue-4-hr", "when": "overdue", "days": 4, "to": ["hr"]}]
+    edit = client.get(f"/reviews/cycles/{cycle.pk}/edit/").content.decode()
+    assert "overdue 1 person,manager" in edit
+    bad = client.post("/reviews/cycles/new/", _form(world, name="另一个", reminders="before 3 person\nlater 2 boss"),
+                      **EN)
+    assert bad.status_code == 400
+    assert "Line 2 is not a rule" in bad.content.decode()
+    same = client.post("/reviews/cycles/new/", _form(world, name="重复", reminders="before 3 person\nbefore 3 person"),
+                       **EN)
+    assert same.status_code == 400  # the service refuses two rules saying the same thing
+    assert not Cycle.objects.filter(name__in=["另一个", "重复"]).exists()

@@ -124,3 +124,25 @@ def test_after_launch_only_changed_settings_are_refused(world, django_capture_on
         cycles.cycle_update(actor=world.user("hr"), cycle=cycle, data={"departments": [world.depts["LINE2"].pk]})
     assert "departments" in refused.value.fields
     assert list(cycle.departments.values_list("code", flat=True)) == ["LINE1"]
+
+
+def test_a_signed_kpi_goal_scores_the_item_on_the_persons_own_line(world, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from fairmark.reviews.models import ItemScore
+
+    from ..goals.support import kpi_goal
+
+    setup = build_reviews(world)
+    # The employee's goal for the year: defect rate 6 / 4 / 2 (threshold / target / stretch), an average, so a
+    # quarter of the year is scored on it; an output goal for the year is a sum and is not (a yearly target).
+    kpi_goal(world, setup.defect, threshold="6", target="4", stretch="2")
+    kpi_goal(world, setup.output, threshold="6000", target="10000", stretch="12000")
+    cycle = launch(world, make_cycle(world), django_capture_on_commit_callbacks)
+    push_employee(world, setup.mes, "g1", [("defect_rate", "employee", 3, "4"), ("output", "employee", 4, 1000)],
+                  django_capture_on_commit_callbacks)
+    review = review_of(world, cycle)
+    scores = {s.item: s.score for s in ItemScore.objects.filter(review=review)}
+    assert scores["line_defect_rate"] == Decimal("100.00")  # at the goal's target 4 (the indicator's line: 106.67)
+    assert scores["line_output"] == Decimal("100.00")  # the indicator's own line: 1,000 is its target
+    items = {i["key"]: i for p in review.derivation["parts"] for s in p["total"]["sections"] for i in s["items"]}
+    assert items["line_defect_rate"]["explanation"]["goal_line"] is True
+    assert items["line_output"]["explanation"]["goal_line"] is False

@@ -110,6 +110,8 @@ class CycleInSerializer(serializers.Serializer):  # type: ignore[type-arg]
     raters_max = serializers.IntegerField(required=False, min_value=0)
     anonymity_minimum = serializers.IntegerField(required=False, min_value=0)
     send_at = serializers.TimeField(required=False)
+    # [{"id": "overdue-2-manager", "when": "overdue", "days": 2, "to": ["manager"]}, …]; checked by the service.
+    reminder_rules = serializers.ListField(child=serializers.DictField(), required=False, max_length=20)
     phases = serializers.DictField(child=serializers.DateField(), required=False)
 
 

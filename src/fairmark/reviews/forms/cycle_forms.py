@@ -70,6 +70,11 @@ class CycleForm(BootstrapForm):
     send_at = forms.TimeField(label=_("Reminders sent at (company time)"), initial="09:00",
                               widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 
+    reminders = forms.CharField(
+        label=_("Reminder rules"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One rule per line: before or overdue, a number of days, and who is reminded (person, manager, "
+                    "hr), e.g. “before 3 person” or “overdue 2 manager”. Empty: the default ladder."))
+
     def __init__(self, *args: Any, user: Any, company: Company, cycle: Cycle | None = None, **kwargs: Any) -> None:
         if cycle is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_of(cycle)
@@ -103,6 +108,20 @@ class CycleForm(BootstrapForm):
                                         % {"numbers": "、".join(unknown[:20])})
         return [found[n] for n in dict.fromkeys(numbers)]
 
+    def clean_reminders(self) -> list[dict[str, Any]]:
+        rules: list[dict[str, Any]] = []
+        for number, line in enumerate((self.cleaned_data.get("reminders") or "").splitlines(), start=1):
+            words = line.split()
+            if not words:
+                continue
+            to = [w for w in re.split(r"[,，、]", words[2]) if w] if len(words) == 3 else []
+            if (len(words) != 3 or words[0] not in ("before", "overdue") or not words[1].isdigit()
+                    or not to or any(w not in ("person", "manager", "hr") for w in to)):
+                raise forms.ValidationError(_("Line %(line)d is not a rule: write e.g. “overdue 2 manager”.")
+                                            % {"line": number})
+            rules.append(reminder_rule(words[0], int(words[1]), to))
+        return rules
+
     def phase_rows(self) -> list[dict[str, Any]]:
         """The phases in their fixed order, each with its checkbox, its deadline and their errors."""
         return [{"phase": phase, "enabled": self[f"phase_{phase.value}"], "deadline": self[f"deadline_{phase.value}"]}
@@ -122,6 +141,7 @@ class CycleForm(BootstrapForm):
             "templates": [t.pk for t in data["templates"]],
             "default_template": data["default_template"].pk if data["default_template"] else None,
             "phases": self.phases(),
+            "reminder_rules": data.get("reminders") or [],
         })
         if self.cycle is not None and self.cycle.status != "draft":
             now = {**initial_of(self.cycle), "people": list(self.cycle.people.values_list("pk", flat=True))}
@@ -143,6 +163,17 @@ class CycleForm(BootstrapForm):
                     self.add_error(target, message)
 
 
+def reminder_rule(when: str, days: int, to: list[str]) -> dict[str, Any]:
+    """A rule as the cycle stores it. The id is what the worker remembers as sent, so it is made from what the
+    rule says, the way the default ladder names its rules: the same rule typed again is not sent again."""
+    suffix = "" if to == ["person"] else "-" + "-".join(to)
+    return {"id": f"{when}-{days}{suffix}", "when": when, "days": days, "to": to}
+
+
+def rules_text(rules: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{r['when']} {r['days']} {','.join(r.get('to') or ['person'])}" for r in rules)
+
+
 def _comparable(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return sorted(int(getattr(v, "pk", None) or v) for v in value)
@@ -157,6 +188,7 @@ def initial_of(cycle: Cycle) -> dict[str, Any]:
         "people": "\n".join(numbers),
         "templates": list(cycle.templates.values_list("pk", flat=True)),
         "default_template": cycle.default_template_id,
+        "reminders": rules_text(cycle.reminder_rules or []),
     })
     for phase in cycle.phases.all():
         initial[f"phase_{phase.phase}"] = True

@@ -14,9 +14,10 @@ from typing import Any
 
 from django.db.models import Q
 
-from fairmark.goals.kpi import goal_values
+from fairmark.goals.kpi import goal_line, goal_values
 from fairmark.goals.models import Goal, GoalKind, GoalLevel, GoalState
 from fairmark.indicators.models import IndicatorVersion, TemplateVersion
+from fairmark.indicators.scoring import RuleError
 from fairmark.ingestion.selectors import points_reaching
 
 from ..computation import PartInputs, RatingIn, TemplateSpec, item_key
@@ -46,7 +47,7 @@ def parts_of(review: Review) -> list[Part]:
 def _indicator_dict(version: IndicatorVersion) -> dict[str, Any]:
     return {"scoring": version.scoring, "name_zh": version.name_zh, "name_en": version.name_en,
             "formula": version.formula, "aggregation": version.aggregation, "unit": version.unit,
-            "metrics": version.metric_codes, "id": version.pk}
+            "direction": version.direction, "metrics": version.metric_codes, "id": version.pk}
 
 
 def template_specs(template_ids: Iterable[int]) -> dict[int, TemplateSpec]:
@@ -95,6 +96,7 @@ def gather(reviews: Sequence[Review], specs: dict[int, TemplateSpec]) -> dict[tu
     """PartInputs for every (review id, part key)."""
     parts = {review.pk: parts_of(review) for review in reviews}
     values, sources = _values(reviews, parts, specs)
+    lines = _goal_lines(reviews, parts, specs)
     okr = _okr_scores(reviews, parts, specs)
     ratings: dict[int, list[RatingIn]] = defaultdict(list)
     for review_id, rater_id, group, item, rating, comment in (
@@ -109,7 +111,7 @@ def gather(reviews: Sequence[Review], specs: dict[int, TemplateSpec]) -> dict[tu
     for review in reviews:
         for part in parts[review.pk]:
             key = (review.pk, part.key)
-            out[key] = PartInputs(values=values.get(key, {}), sources=sources.get(key, {}),
+            out[key] = PartInputs(values=values.get(key, {}), sources=sources.get(key, {}), lines=lines.get(key, {}),
                                   okr=okr.get(key, {}), ratings=tuple(ratings.get(review.pk, ())),
                                   adjustments=adjustments.get(review.pk, {}))
     return out
@@ -151,6 +153,58 @@ def _values(reviews: Sequence[Review], parts: dict[int, list[Part]], specs: dict
             values[key][code] = value.quantize(VALUE_PLACES) if value is not None and has_points else None
             sources[key][code] = [pk for _period, pk, _metric, _number in found.get(key, ())]
     return values, sources
+
+
+# A goal's line over a longer period scores a window of it only for measures that do not grow with the period
+# (a yearly output target says nothing about a quarter's output; a yearly defect-rate target does).
+PERIOD_FREE = {"avg", "ratio_of_sums", "last", "min", "max"}
+
+
+def _goal_lines(reviews: Sequence[Review], parts: dict[int, list[Part]], specs: dict[int, TemplateSpec]
+                ) -> dict[tuple[int, int], dict[str, dict[str, Any]]]:
+    """The person's own threshold/target/stretch (their signed KPI goal on the same indicator) for each data item
+    of each part, where the goal covers the window and the measure does not depend on the period's length (or
+    the goal's period is the window). Without such a goal the indicator's published rule scores the item."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for review in reviews:
+        for part in parts[review.pk]:
+            spec = specs.get(part.template_id)
+            for code in data_codes(spec) if spec is not None else ():
+                if spec is not None and spec.indicators[code].get("scoring", {}).get("kind") == "linear":
+                    wanted[code].add(review.employee_id)
+    if not wanted:
+        return {}
+    goals: dict[tuple[int, str], list[Goal]] = defaultdict(list)
+    for goal in (Goal.objects.filter(level=GoalLevel.PERSON, kind=GoalKind.KPI, state=GoalState.ACTIVE,
+                                     indicator_version__indicator__code__in=list(wanted),
+                                     employee_id__in={p for people in wanted.values() for p in people},
+                                     threshold__isnull=False, target__isnull=False, stretch__isnull=False)
+                 .select_related("indicator_version__indicator").order_by("pk")):
+        goals[(goal.employee_id, goal.indicator_version.indicator.code)].append(goal)  # type: ignore[index, union-attr]
+    out: dict[tuple[int, int], dict[str, dict[str, Any]]] = defaultdict(dict)
+    for review in reviews:
+        for part in parts[review.pk]:
+            spec = specs.get(part.template_id)
+            if spec is None:
+                continue
+            for code in data_codes(spec):
+                indicator = spec.indicators[code]
+                for goal in goals.get((review.employee_id, code), ()):
+                    same = goal.period_start == part.start and goal.period_end == part.end
+                    covers = goal.period_start <= part.start and goal.period_end >= part.end
+                    threshold, target, stretch = goal.threshold, goal.target, goal.stretch
+                    if threshold is None or target is None or stretch is None:
+                        continue
+                    if same or (covers and indicator.get("aggregation") in PERIOD_FREE):
+                        try:
+                            line = goal_line(threshold=threshold, target=target, stretch=stretch,
+                                             direction=indicator.get("direction", "higher"),
+                                             scoring=indicator.get("scoring"))
+                        except RuleError:
+                            continue
+                        out[(review.pk, part.key)][code] = line.to_dict()
+                        break
+    return out
 
 
 def _okr_scores(reviews: Sequence[Review], parts: dict[int, list[Part]], specs: dict[int, TemplateSpec]
