@@ -303,7 +303,17 @@ def _json_key(key: object) -> object:
 
 
 def _plain(value: Any) -> Any:
-    """An explanation as JSON: scoring Explanations via to_dict, decimals and dates as strings."""
+    """An explanation as JSON: scoring Explanations via to_dict, decimals and dates as strings. The exact-type
+    checks come first because this runs over every item of every review (a tenth of a cycle's recompute)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is Decimal:
+        return str(value)
+    if kind is dict:
+        return {k if type(k) is str else str(k): _plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
     if hasattr(value, "to_dict"):
         return _plain(value.to_dict())
     if isinstance(value, Mapping):
