@@ -78,6 +78,12 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+
+
+def user_or_none(actor: Any) -> Any:
+    """The user to store as who did something: None for the system actor (the audit log shows "system")."""
+    return actor if getattr(actor, "pk", None) is not None else None
+
 SYSTEM_VIEWER = Viewer(user_id=0, roles=frozenset({Role.HR_ADMIN, Role.SYSADMIN}))
 
 

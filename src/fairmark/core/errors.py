@@ -51,6 +51,17 @@ class OutOfScope(ServiceError):
 PROBLEM_TYPE_BASE = "https://fairmark.dev/problems/"
 
 
+def require(condition: bool, field: str, message: str) -> None:
+    """A service's check of one field: ServiceError with the message under that field (400 in the API)."""
+    if not condition:
+        raise ServiceError(message, fields={field: [message]})
+
+
+def not_found() -> OutOfScope:
+    """What a service raises for an object outside the actor's scope (404): the same words as a missing one."""
+    return OutOfScope(_("Not found."))
+
+
 def problem(status_code: int, title: str, detail: str, code: str, fields: dict[str, Any] | None = None) -> Response:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_BASE + code,

@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
-from fairmark.core.access import Role, Viewer, viewer_for
-from fairmark.core.errors import Refused, ServiceError
+from fairmark.core.access import Role, Viewer, user_or_none, viewer_for
+from fairmark.core.errors import Refused, ServiceError, not_found, require
 from fairmark.notifications.services import notify_in_their_language
 from fairmark.org.models import Employee
 
@@ -34,7 +34,6 @@ from ..models import Agreement, AgreementAction, AgreementStatus, AgreementStep,
 from ..permissions import decides_for, is_self
 from ..selectors import agreements_visible_to
 from . import tree
-from .common import not_found, require, user_or_none
 
 MAX_COMMENT = 4000
 

@@ -27,7 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
-from fairmark.core.access import Viewer, viewer_for
+from fairmark.core.access import Viewer, user_or_none, viewer_for
+from fairmark.core.errors import not_found, require
 from fairmark.indicators.models import Indicator
 
 from .. import alerts as pure
@@ -47,7 +48,7 @@ from ..models import (
 from ..permissions import writes_company_goals, writes_goal
 from ..selectors import alert_rules_visible_to, goal_scope_q
 from .alerts import LIVE
-from .common import decimal_or_none, not_found, require, user_or_none
+from .common import decimal_or_none
 
 MAX_STALE_DAYS = 3660
 RULE_FIELDS = ("name", "direction", "warning", "critical", "active")

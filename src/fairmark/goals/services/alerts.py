@@ -27,7 +27,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
-from fairmark.core.access import Viewer, viewer_for
+from fairmark.core.access import Viewer, user_or_none, viewer_for
+from fairmark.core.errors import not_found, require
 from fairmark.ingestion.numbers import tidy_text
 from fairmark.notifications.services import notify
 
@@ -48,7 +49,6 @@ from ..models import (
 )
 from ..permissions import decides_for, is_self, writes_company_goals, writes_department_goals
 from ..selectors import alerts_visible_to
-from .common import not_found, require, user_or_none
 from .kpi_data import today as local_today
 from .kpi_data import values_for_goal
 

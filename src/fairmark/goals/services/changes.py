@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
-from fairmark.core.access import viewer_for
-from fairmark.core.errors import ServiceError
+from fairmark.core.access import user_or_none, viewer_for
+from fairmark.core.errors import ServiceError, not_found, require
 
 from ..models import (
     Agreement,
@@ -49,7 +49,7 @@ from .agreement import (
     link_of,
     send,
 )
-from .common import decimal_or_none, not_found, require, user_or_none, weight_of
+from .common import decimal_or_none, weight_of
 from .progress import recompute
 from .specs import _key_results_plain, _plain, date_or_none, prefixed, resolve_spec, spec_of
 

@@ -30,8 +30,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
-from fairmark.core.access import Viewer, viewer_for
-from fairmark.core.errors import ServiceError
+from fairmark.core.access import Viewer, user_or_none, viewer_for
+from fairmark.core.errors import ServiceError, not_found
 from fairmark.notifications.services import notify
 from fairmark.org.models import Employee
 
@@ -49,7 +49,7 @@ from ..models import (
 )
 from ..permissions import decides_for, writes_company_goals, writes_department_goals, writes_goal
 from ..selectors import blockers_visible_to, goal_scope_q
-from .common import decimal_or_none, not_found, user_or_none
+from .common import decimal_or_none
 from .progress import recompute
 from .tree import lock
 

@@ -9,28 +9,14 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from fairmark.core.errors import OutOfScope, ServiceError
+from fairmark.core.errors import ServiceError, require
 from fairmark.indicators.scoring import normalise_language
 
 MAX_WEIGHT = Decimal("10000")
 
 
-def require(condition: bool, field: str, message: str) -> None:
-    if not condition:
-        raise ServiceError(message, fields={field: [message]})
-
-
-def user_or_none(actor: Any) -> Any:
-    """The user to store as who did it: None for the system actor (audited as "system" by the audit log)."""
-    return actor if getattr(actor, "pk", None) is not None else None
-
-
 def language() -> str:
     return normalise_language(get_language() or "zh-hans")
-
-
-def not_found() -> OutOfScope:
-    return OutOfScope(_("Not found."))
 
 
 def decimal_or_none(value: Any, field: str) -> Decimal | None:

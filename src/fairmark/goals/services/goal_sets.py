@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import entry_for, record, record_many
-from fairmark.core.access import Viewer, viewer_for
-from fairmark.core.errors import ServiceError
+from fairmark.core.access import Viewer, user_or_none, viewer_for
+from fairmark.core.errors import Refused, ServiceError, not_found, require
 from fairmark.org.models import Department, Employee, EmployeeStatus
 from fairmark.org.selectors import employees_visible_to
 
@@ -35,8 +35,7 @@ from ..okr import objective_score
 from ..permissions import leads_person, writes_department_goals
 from ..selectors import goal_sets_visible_to
 from . import tree
-from .agreement import Refused, assigned_steps, employee_user, link_of, send
-from .common import not_found, require, user_or_none
+from .agreement import assigned_steps, employee_user, link_of, send
 from .progress import PLACES, recompute
 from .specs import prefixed, resolve_spec, spec_of
 

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
-from fairmark.core.access import viewer_for
-from fairmark.core.errors import ServiceError
+from fairmark.core.access import user_or_none, viewer_for
+from fairmark.core.errors import ServiceError, not_found, require
 from fairmark.indicators.models import IndicatorVersion, VersionStatus
 from fairmark.indicators.scoring import RuleError
 from fairmark.org.models import Department, Employee
@@ -26,7 +26,7 @@ from ..kpi import goal_line
 from ..models import Agreement, AgreementStatus, Goal, GoalKind, GoalLevel, GoalState, KeyResult
 from ..permissions import writes_company_goals, writes_department_goals, writes_goal
 from ..selectors import goal_scope_q
-from .common import decimal_or_none, language, not_found, require, user_or_none, weight_of
+from .common import decimal_or_none, language, weight_of
 from .progress import recompute
 
 EDITABLE_AGREEMENT = (AgreementStatus.DRAFT, AgreementStatus.RETURNED)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from fairmark.core.access import viewer_for
-from fairmark.core.errors import OutOfScope, ServiceError
+from fairmark.core.errors import OutOfScope, Refused, ServiceError
 from fairmark.core.scoping import ScopedDetailView, ScopedListView, scope_exempt
 from fairmark.org.forms import add_service_errors
 from fairmark.org.models import Department, Employee
@@ -33,7 +33,6 @@ from fairmark.org.selectors import positions_visible_to
 from ..forms.agreement import GoalSetForm, GoalSetItemForm, GoalSetItemFormSet
 from ..models import Agreement, AgreementStatus, Goal, GoalKind, GoalLevel, GoalSet, GoalState
 from ..selectors import goal_sets_visible_to, live_goals_visible_to
-from ..services.agreement import Refused
 from ..services.goal_sets import (
     assignable_people,
     goal_set_assign,

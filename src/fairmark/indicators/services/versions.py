@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit import services as audit
-from fairmark.core.access import Role, viewer_for
+from fairmark.core.access import Role, user_or_none, viewer_for
 from fairmark.core.errors import ConflictError, OutOfScope, ServiceError
 from fairmark.org.models import Department
 from fairmark.org.selectors import departments_editable_by
@@ -56,10 +56,6 @@ def publish(*, actor: Any, root: Any, draft: Any, fields: tuple[str, ...], actio
                  before={"version": previous.number} if previous else None,
                  after={"version": draft.number, **snapshot(draft, fields)}, scope=scope_of(root.owner_department))
     return draft
-
-
-def user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def open_draft(root: Any, refusal: str) -> Any:

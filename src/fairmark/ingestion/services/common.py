@@ -8,14 +8,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fairmark.core.access import Role, viewer_for
-from fairmark.core.errors import OutOfScope, ServiceError
+from fairmark.core.errors import OutOfScope
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-
-
-def require(condition: bool, field: str, message: str) -> None:
-    if not condition:
-        raise ServiceError(message, fields={field: [message]})
 
 
 def may_configure(actor: Any) -> None:

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
+from fairmark.core.errors import require
 
 from ..models import Grain, Metric, SubjectType, ValueType
-from .common import CODE, may_configure, require
+from .common import CODE, may_configure
 
 
 @transaction.atomic

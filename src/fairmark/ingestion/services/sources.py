@@ -14,7 +14,7 @@ from fairmark.accounts.services import token_create
 from fairmark.audit.services import record
 from fairmark.core.access import Role, viewer_for
 from fairmark.core.crypto import decrypt, encrypt
-from fairmark.core.errors import OutOfScope, ServiceError
+from fairmark.core.errors import OutOfScope, ServiceError, require
 from fairmark.org.models import Department, Employee
 
 from ..models import (
@@ -24,7 +24,7 @@ from ..models import (
     SourceKind,
 )
 from ..selectors import sources_managed_by
-from .common import CODE, require
+from .common import CODE
 
 SOURCE_FIELDS = ("name", "kind", "owner_department", "owner", "mapping", "settings", "interval_minutes", "fresh_hours",
                  "time_zone", "enabled")

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
+from fairmark.core.errors import require
 from fairmark.org.models import Department, Employee
 
 from ..models import REGISTERED_SUBJECT_TYPES, Subject, SubjectMapping
 from ..selectors import subject_table
-from .common import may_configure, require
+from .common import may_configure
 
 _CHUNK = 5_000  # stays under SQLite's variable limit
 

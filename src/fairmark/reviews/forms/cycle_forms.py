@@ -22,10 +22,6 @@ from ..models import Cycle, CycleKind, LeaverRule, Phase, Population
 
 _NUMBERS = re.compile(r"[\s,，;；、]+")
 MAX_UPLOAD = 5 * 1024 * 1024
-# After launch the service refuses these (services.cycles.cycle_update); the page sends them only when changed,
-# so an untouched form saves and a changed one shows the service's refusal next to the field.
-FROZEN = ("kind", "period_start", "period_end", "population", "departments", "people", "templates",
-          "default_template", "min_tenure_days", "leavers", "include_probation")
 PLAIN = ("name", "kind", "period_start", "period_end", "population", "min_tenure_days", "leavers",
          "include_probation", "raters_min", "raters_max", "anonymity_minimum", "send_at")
 
@@ -132,7 +128,8 @@ class CycleForm(BootstrapForm):
         return {p.value: data.get(f"deadline_{p.value}") for p in Phase if data.get(f"phase_{p.value}")}
 
     def service_data(self) -> dict[str, Any]:
-        """Everything, for a new or a draft cycle; for a launched one, the frozen fields only when they changed."""
+        """Everything the form holds: after launch the service refuses only the settings that changed, next to
+        their field (services.cycles.cycle_update), so an untouched form saves."""
         data = self.cleaned_data
         out: dict[str, Any] = {name: data[name] for name in PLAIN}
         out.update({
@@ -143,11 +140,6 @@ class CycleForm(BootstrapForm):
             "phases": self.phases(),
             "reminder_rules": data.get("reminders") or [],
         })
-        if self.cycle is not None and self.cycle.status != "draft":
-            now = {**initial_of(self.cycle), "people": list(self.cycle.people.values_list("pk", flat=True))}
-            for name in FROZEN:
-                if _comparable(out[name]) == _comparable(now[name]):
-                    out.pop(name)
         return out
 
     def add_service_errors(self, error: ServiceError) -> None:
@@ -172,12 +164,6 @@ def reminder_rule(when: str, days: int, to: list[str]) -> dict[str, Any]:
 
 def rules_text(rules: list[dict[str, Any]]) -> str:
     return "\n".join(f"{r['when']} {r['days']} {','.join(r.get('to') or ['person'])}" for r in rules)
-
-
-def _comparable(value: Any) -> Any:
-    if isinstance(value, list | tuple | set):
-        return sorted(int(getattr(v, "pk", None) or v) for v in value)
-    return getattr(value, "pk", value)
 
 
 def initial_of(cycle: Cycle) -> dict[str, Any]:

@@ -67,3 +67,35 @@ def steps_of(review: Review) -> QuerySet[ReviewStep]:
 
 def phases_of(cycle: Cycle) -> QuerySet[CyclePhase]:
     return CyclePhase.objects.filter(cycle=cycle)
+
+
+def pinned_versions(templates: Any) -> dict[int, dict[str, Any]]:
+    """For each template version, its items' indicator versions by code: the version each item pinned when the
+    template was published (by number), or the indicator's latest published one for an item that pinned none.
+    One place for it, so that the computation, the forms and the explanation read the same definitions."""
+    from fairmark.indicators.models import IndicatorVersion
+
+    templates = list(templates)
+    wanted: set[tuple[str, int | None]] = {
+        (item["indicator"], item.get("indicator_version")) for template in templates
+        for section in template.sections for item in section.get("items", []) if isinstance(item.get("indicator"), str)}
+    q = Q(pk__in=[])
+    for code, number in wanted:
+        if number:
+            q |= Q(indicator__code=code, number=number)
+    versions = {(v.indicator.code, v.number): v for v in IndicatorVersion.objects.filter(q).select_related("indicator")}
+    latest = {v.indicator.code: v for v in IndicatorVersion.objects.filter(
+        indicator__code__in={code for code, number in wanted if not number}, status="published"
+    ).select_related("indicator").order_by("indicator_id", "number")}
+    out: dict[int, dict[str, Any]] = {}
+    for template in templates:
+        found: dict[str, Any] = {}
+        for section in template.sections:
+            for item in section.get("items", []):
+                code = item.get("indicator")
+                if isinstance(code, str):
+                    version = versions.get((code, item.get("indicator_version"))) or latest.get(code)
+                    if version is not None:
+                        found[code] = version
+        out[template.pk] = found
+    return out

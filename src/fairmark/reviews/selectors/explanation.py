@@ -25,6 +25,7 @@ from .. import anonymity
 from ..computation import item_key
 from ..models import Rater, RaterStatus, Rating, Review
 from ..permissions import is_hr_for
+from . import pinned_versions
 
 Audience = Literal["ratee", "manager", "hr"]
 
@@ -115,12 +116,8 @@ def _decimal(value: Any) -> Decimal | None:
 def _labels(review: Review, language: str) -> dict[str, str]:
     """Item and section labels in the reader's language, from the template (the derivation was written in the
     language of whoever triggered the computation)."""
-    from fairmark.indicators.models import IndicatorVersion
-
     english = language.startswith("en")
-    codes = {item.get("indicator") for s in review.template_version.sections for item in s.get("items", [])}
-    versions = list(IndicatorVersion.objects.filter(indicator__code__in=[c for c in codes if c],
-                                                    status="published").select_related("indicator"))
+    versions = list(pinned_versions([review.template_version])[review.template_version_id].values())
     names = {v.indicator.code: (v.name_en if english and v.name_en else v.name_zh) for v in versions}
     out: dict[str, str] = {f"unit:{v.indicator.code}": v.unit for v in versions}
     for section in review.template_version.sections:

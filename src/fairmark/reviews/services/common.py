@@ -9,26 +9,13 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fairmark.core.errors import OutOfScope, Refused, ServiceError
+from fairmark.core.errors import Refused, ServiceError, not_found
 from fairmark.notifications.services import notify_in_their_language
 from fairmark.org.models import Employee
 
 from ..models import Phase, Review, ReviewAction, ReviewState
 from ..selectors import reviews_visible_to
 from ..workflow import IllegalTransition
-
-
-def not_found() -> OutOfScope:
-    return OutOfScope(_("Not found."))
-
-
-def require(condition: bool, field: str, message: str) -> None:
-    if not condition:
-        raise ServiceError(message, fields={field: [message]})
-
-
-def user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
 
 
 def locked_review(actor: Any, review: Review | int) -> Review:

@@ -14,15 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
-from fairmark.core.access import viewer_for
-from fairmark.core.errors import Refused, ServiceError
+from fairmark.core.access import user_or_none, viewer_for
+from fairmark.core.errors import Refused, ServiceError, not_found, require
 from fairmark.indicators.models import TemplateVersion, VersionStatus
 from fairmark.org.models import Company, Department, Employee
 
 from .. import reminders, workflow
 from ..models import Cycle, CycleKind, CyclePhase, CycleStatus, LeaverRule, Phase, Population, Review, ReviewState
 from ..permissions import manages_cycles
-from .common import not_found, require, user_or_none
 from .reminding import rules_of
 
 FIELDS = ("name", "kind", "period_start", "period_end", "population", "min_tenure_days", "leavers",

@@ -26,6 +26,7 @@ from .. import workflow
 from ..computation import item_key
 from ..models import ANONYMOUS_GROUPS, Adjustment, Rater, RaterGroup, RaterStatus, Rating, Review, ReviewState
 from ..permissions import roles_on
+from ..selectors import pinned_versions
 from .common import locked_review, not_found, refusal
 
 MAX_COMMENT = 4000
@@ -59,15 +60,7 @@ class AdjustmentItem:
 
 
 def _indicators(review: Review) -> dict[str, IndicatorVersion]:
-    wanted = {(item["indicator"], item.get("indicator_version")) for section in review.template_version.sections
-              for item in section.get("items", []) if isinstance(item.get("indicator"), str)}
-    found: dict[str, IndicatorVersion] = {}
-    for version in IndicatorVersion.objects.filter(indicator__code__in={c for c, _n in wanted}).select_related(
-            "indicator").order_by("indicator_id", "number"):
-        code = version.indicator.code
-        if (code, version.number) in wanted or ((code, None) in wanted and version.status == "published"):
-            found[code] = version
-    return found
+    return pinned_versions([review.template_version])[review.template_version_id]
 
 
 def _label(item: Mapping[str, Any], version: IndicatorVersion | None, language: str) -> str:

@@ -12,8 +12,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
-
 from fairmark.goals.kpi import goal_line, goal_values
 from fairmark.goals.models import Goal, GoalKind, GoalLevel, GoalState
 from fairmark.indicators.models import IndicatorVersion, TemplateVersion
@@ -22,6 +20,7 @@ from fairmark.ingestion.selectors import points_reaching
 
 from ..computation import PartInputs, RatingIn, TemplateSpec, item_key
 from ..models import Adjustment, Rating, Review
+from ..selectors import pinned_versions
 
 VALUE_PLACES = Decimal("0.000001")
 
@@ -52,34 +51,12 @@ def _indicator_dict(version: IndicatorVersion) -> dict[str, Any]:
 
 def template_specs(template_ids: Iterable[int]) -> dict[int, TemplateSpec]:
     """Each template version with the indicator versions its items pinned at publishing (by number)."""
-    templates = {t.pk: t for t in TemplateVersion.objects.filter(pk__in=set(template_ids))}
-    wanted: set[tuple[str, int | None]] = set()
-    for template in templates.values():
-        for section in template.sections:
-            for item in section.get("items", []):
-                if isinstance(item.get("indicator"), str):
-                    wanted.add((item["indicator"], item.get("indicator_version")))
-    q = Q(pk__in=[])
-    for code, number in wanted:
-        if number:
-            q |= Q(indicator__code=code, number=number)
-    versions = {(v.indicator.code, v.number): v for v in IndicatorVersion.objects.filter(q).select_related("indicator")}
-    latest = {v.indicator.code: v for v in IndicatorVersion.objects.filter(
-        indicator__code__in={code for code, number in wanted if not number}, status="published"
-    ).select_related("indicator").order_by("indicator_id", "number")}
-    specs: dict[int, TemplateSpec] = {}
-    for pk, template in templates.items():
-        indicators: dict[str, dict[str, Any]] = {}
-        for section in template.sections:
-            for item in section.get("items", []):
-                code = item.get("indicator")
-                if isinstance(code, str):
-                    version = versions.get((code, item.get("indicator_version"))) or latest.get(code)
-                    if version is not None:
-                        indicators[code] = _indicator_dict(version)
-        specs[pk] = TemplateSpec(sections=template.sections, missing_rule=template.missing_rule,
-                                 indicators=indicators)
-    return specs
+    templates = list(TemplateVersion.objects.filter(pk__in=set(template_ids)))
+    pinned = pinned_versions(templates)
+    return {template.pk: TemplateSpec(sections=template.sections, missing_rule=template.missing_rule,
+                                      indicators={code: _indicator_dict(version)
+                                                  for code, version in pinned[template.pk].items()})
+            for template in templates}
 
 
 def data_codes(spec: TemplateSpec) -> set[str]:

@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
-from fairmark.core.access import viewer_for
+from fairmark.core.access import user_or_none, viewer_for
 from fairmark.core.errors import Refused, ServiceError
 from fairmark.org.models import Employee, EmployeeStatus
 
 from ..models import ANONYMOUS_GROUPS, Rater, RaterGroup, RaterStatus, Review, ReviewState
 from ..permissions import approves_raters, nominates_for, roles_on
-from .common import locked_review, send, user_or_none, users_of
+from .common import locked_review, send, users_of
 
 OPEN_FOR_NOMINATION = {ReviewState.GOAL_SETTING, ReviewState.IN_PROGRESS, ReviewState.SELF_REVIEW,
                        ReviewState.RATING_360}

@@ -13,14 +13,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fairmark.audit.services import record
-from fairmark.core.access import viewer_for
+from fairmark.core.access import user_or_none, viewer_for
 from fairmark.core.errors import Refused, ServiceError
 from fairmark.org.models import Employee
 
 from .. import workflow
 from ..models import RaterGroup, Rating, Review, ReviewStep
 from ..permissions import roles_on
-from .common import locked_review, refusal, review_link, send, user_or_none, users_of
+from .common import locked_review, refusal, review_link, send, users_of
 from .forms import missing_ratings
 
 # The rater group whose ratings become final when the owner of a writing phase submits it.
